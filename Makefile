@@ -1,0 +1,54 @@
+# Ravoos Pansy: `make run` serves the API with demo data, `make test` runs the suite.
+
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install run migrate seed test lint format check serve-prod clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv (Python 3.13) and install every requirement
+
+migrate: install ## Apply database migrations
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate ## Load the demo catalog, coupons and logins (idempotent)
+	$(BIN)/python manage.py seed_demo
+
+run: seed ## Install, migrate, load demo data and serve on 127.0.0.1:$PORT
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install ## Run the whole test suite (DATABASE_URL picks the database)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check, ruff format --check and the migrations gate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install ## Format and autofix the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+serve-prod: install ## Migrate and serve with gunicorn as in production (DEBUG off)
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn ravoos_pansy.wsgi:application -c gunicorn.conf.py
+
+clean: ## Remove the virtual environment, caches and the SQLite database
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3

@@ -1,0 +1,119 @@
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        # Emails are compared case-insensitively everywhere; storing them in
+        # lower case keeps the unique index and lookups simple.
+        return super().normalize_email(email).strip().lower()
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A shop account, identified by its email address."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    name = models.CharField(max_length=150)
+    is_staff = models.BooleanField(
+        default=False, help_text="Staff run the shop and may use the admin."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def role(self):
+        return "admin" if self.is_staff else "user"
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email)
+
+
+class AddressQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(user=user)
+
+
+class Address(models.Model):
+    """A delivery address in a user's address book."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    full_name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=20)
+    street = models.CharField(max_length=255)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=100)
+    pincode = models.CharField(max_length=12)
+    landmark = models.CharField(max_length=255, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        ordering = ["-is_default", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="one_default_address_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name}, {self.street}, {self.city}"
+
+    def as_text(self):
+        parts = [self.full_name, self.street, self.landmark, self.city]
+        parts.append(f"{self.state} {self.pincode}")
+        parts.append(f"Phone: {self.phone}")
+        return "\n".join(part for part in parts if part)
+
+    @transaction.atomic
+    def make_default(self):
+        """Makes this the user's only default address."""
+        Address.objects.filter(user_id=self.user_id, is_default=True).exclude(
+            pk=self.pk
+        ).update(is_default=False)
+        if not self.is_default:
+            self.is_default = True
+            self.save(update_fields=["is_default"])

@@ -1,0 +1,75 @@
+import pytest
+from django.conf import settings
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import (
+    DEFAULT_PASSWORD,
+    AddressFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def client_for(user):
+    """An API client that authenticates as `user` with a real token."""
+    client = APIClient()
+    _, key = AuthToken.objects.create(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def user_client(user):
+    return client_for(user)
+
+
+@pytest.fixture
+def other_client(other_user):
+    return client_for(other_user)
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    return client_for(staff_user)
+
+
+@pytest.fixture
+def address(user):
+    return AddressFactory(user=user, is_default=True)

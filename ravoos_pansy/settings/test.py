@@ -1,0 +1,23 @@
+"""Settings for the test suite: the same as production-like ones, but fast."""
+
+from ravoos_pansy.settings import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = ""
+
+# Throttling has its own tests; elsewhere it must not get in the way.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ravoos-pansy-tests",
+    }
+}
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
