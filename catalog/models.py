@@ -1,6 +1,41 @@
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator
 from django.db import models
-from treebeard.mp_tree import MP_Node
+from django.db.models import Exists, F, OuterRef
+from django.db.models.lookups import StartsWith
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .validators import validate_product_image
+
+
+def _inactive_ancestor_or_self(path_ref):
+    """
+    An EXISTS over the inactive categories whose path is a prefix of
+    `path_ref`: the category at `path_ref` itself or one of its ancestors.
+    """
+    return Exists(
+        Category.objects.filter(is_active=False).filter(StartsWith(path_ref, F("path")))
+    )
+
+
+class CategoryQuerySet(MP_NodeQuerySet):
+    def visible(self):
+        """
+        Categories the public may see: active, under active ancestors only.
+        Deactivating a category hides its whole subtree.
+        """
+        return self.filter(is_active=True).exclude(
+            _inactive_ancestor_or_self(OuterRef("path"))
+        )
+
+
+class CategoryManager(MP_NodeManager):
+    def get_queryset(self):
+        return CategoryQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible(self):
+        return self.get_queryset().visible()
 
 
 class Category(MP_Node):
@@ -24,16 +59,41 @@ class Category(MP_Node):
 
     node_order_by = ["name"]
 
+    objects = CategoryManager()
+
     class Meta:
         verbose_name_plural = "categories"
 
     def __str__(self):
         return self.name
 
+    @property
+    def parent_path(self):
+        """The path of this category's parent; empty for a root."""
+        return self.path[: -self.steplen]
+
+    @property
+    def ancestor_paths(self):
+        """The paths of every ancestor, the root first."""
+        return [
+            self.path[:end] for end in range(self.steplen, len(self.path), self.steplen)
+        ]
+
+    def is_in_subtree_of(self, other):
+        """True when this category is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
 
 class ProductQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(is_active=True, category__is_active=True)
+        """
+        Products the public may see and buy: active, in an active category
+        whose ancestors are all active too (one SQL query, no per-row
+        look-ups).
+        """
+        return self.filter(is_active=True, category__is_active=True).exclude(
+            _inactive_ancestor_or_self(OuterRef("category__path"))
+        )
 
     def in_category_tree(self, category):
         """Products of `category` and of every category below it."""
@@ -47,10 +107,15 @@ class Product(models.Model):
     price = models.DecimalField(
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(0.01)],
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     stock = models.PositiveIntegerField(default=0)
-    image = models.ImageField(upload_to="products/%Y/%m/", blank=True, null=True)
+    image = models.ImageField(
+        upload_to="products/%Y/%m/",
+        blank=True,
+        null=True,
+        validators=[validate_product_image],
+    )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products"
     )
