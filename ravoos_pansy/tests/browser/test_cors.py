@@ -1,0 +1,96 @@
+import pytest
+from knox.models import AuthToken
+
+from cart.models import CartItem
+from catalog.tests.factories import ProductFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def storefront_origin(storefront_port):
+    return f"http://127.0.0.1:{storefront_port}"
+
+
+@pytest.fixture
+def allowed_storefront(settings, storefront_origin):
+    # corsheaders reads the setting on every request, so the live server
+    # (a thread of this process) sees the change at once.
+    settings.CORS_ALLOWED_ORIGINS = [storefront_origin]
+    return storefront_origin
+
+
+@pytest.fixture
+def chair(db):
+    return ProductFactory(name="Teak Chair", price="100.00", stock=5)
+
+
+@pytest.fixture
+def cart_token(user, chair):
+    CartItem.objects.create(user=user, product=chair, quantity=2)
+    _, key = AuthToken.objects.create(user)
+    return key
+
+
+def call_api(page, url, token=None):
+    """Runs the storefront page's fetch() and returns what it saw."""
+    outcome = page.evaluate("([url, token]) => callApi(url, token)", [url, token])
+    assert page.locator("#result").inner_text() != "idle"
+    return outcome
+
+
+def test_listed_origin_reads_the_product_list_in_the_browser(
+    page, live_server, allowed_storefront, chair
+):
+    page.goto(allowed_storefront)
+
+    outcome = call_api(page, f"{live_server.url}/api/products/")
+
+    assert outcome["status"] == 200
+    assert [product["name"] for product in outcome["body"]["results"]] == ["Teak Chair"]
+
+
+def test_listed_origin_reads_the_cart_with_a_token_header_in_the_browser(
+    page, live_server, allowed_storefront, cart_token, chair
+):
+    page.goto(allowed_storefront)
+
+    outcome = call_api(page, f"{live_server.url}/api/cart/", cart_token)
+
+    assert outcome["status"] == 200
+    body = outcome["body"]
+    assert [(item["product"]["id"], item["quantity"]) for item in body["items"]] == [
+        (chair.pk, 2)
+    ]
+    assert (body["subtotal"], body["gst"], body["total"]) == (
+        "200.00",
+        "10.00",
+        "210.00",
+    )
+
+
+def cors_refusal(url):
+    """Matches Chromium's console report of a response it withheld."""
+    return lambda message: (
+        message.type == "error"
+        and f"Access to fetch at '{url}'" in message.text
+        and "has been blocked by CORS policy" in message.text
+    )
+
+
+def test_unlisted_origin_is_blocked_by_the_browser(
+    page, live_server, allowed_storefront, storefront_port, cart_token, chair
+):
+    # The same page under another host name is another origin: only
+    # http://127.0.0.1:<port> is listed, not http://localhost:<port>.
+    page.goto(f"http://localhost:{storefront_port}")
+    products_url = f"{live_server.url}/api/products/"
+    cart_url = f"{live_server.url}/api/cart/"
+
+    with page.expect_console_message(cors_refusal(products_url)):
+        products = call_api(page, products_url)
+    with page.expect_console_message(cors_refusal(cart_url)):
+        cart = call_api(page, cart_url, cart_token)
+
+    assert products == {"error": "TypeError", "message": "Failed to fetch"}
+    assert cart == {"error": "TypeError", "message": "Failed to fetch"}
