@@ -3,11 +3,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.models import Product
+from orders import pricing
+
+
+class CartProblem(models.TextChoices):
+    """Why a line cannot be bought as it stands; the value is the API code."""
+
+    INACTIVE = "inactive", "This product is no longer sold."
+    INSUFFICIENT_STOCK = "insufficient_stock", "Not enough of this product in stock."
 
 
 class CartItemQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user).select_related("product__category")
+
+    def with_sale_status(self):
+        """Annotates `product_on_sale`: whether the catalog still sells it."""
+        on_sale = Product.objects.active().filter(pk=models.OuterRef("product_id"))
+        return self.annotate(product_on_sale=models.Exists(on_sale))
 
 
 class CartItem(models.Model):
@@ -47,3 +60,36 @@ class CartItem(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.product_id} for {self.user_id}"
+
+    @property
+    def problem(self):
+        """
+        The `CartProblem` that stops this line being bought now, or None.
+
+        A product that was switched off or ran short after it was added stays
+        in the cart, so the customer sees why checkout refuses it.
+        """
+        if not self.is_product_on_sale:
+            return CartProblem.INACTIVE
+        if self.quantity > self.product.stock:
+            return CartProblem.INSUFFICIENT_STOCK
+        return None
+
+    @property
+    def is_product_on_sale(self):
+        """
+        False once the product, its category or an ancestor category is
+        switched off; read from `with_sale_status()` when it was used.
+        """
+        on_sale = getattr(self, "product_on_sale", None)
+        if on_sale is None:
+            on_sale = Product.objects.active().filter(pk=self.product_id).exists()
+        return on_sale
+
+    @property
+    def is_purchasable(self):
+        return self.problem is None
+
+    @property
+    def line_total(self):
+        return pricing.line_total(self.product.price, self.quantity)

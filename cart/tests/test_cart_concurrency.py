@@ -1,0 +1,92 @@
+"""
+Concurrent adds on PostgreSQL: real threads, each with its own connection,
+sending real requests at the same moment.
+"""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from cart.models import CartItem
+from catalog.tests.factories import ProductFactory
+from conftest import client_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def customer_clients(user, count):
+    """`count` clients of `user`; a server error comes back as a 500."""
+    clients = [client_for(user) for _ in range(count)]
+    for client in clients:
+        client.raise_request_exception = False
+    return clients
+
+
+def add_at_once(clients, product, *, quantity=1):
+    """Each client adds `quantity` of `product` at the same moment."""
+    start = threading.Barrier(len(clients))
+    statuses = []
+    lock = threading.Lock()
+
+    def add(client):
+        try:
+            start.wait()
+            response = client.post(
+                "/api/cart/add/",
+                {"product_id": product.pk, "quantity": quantity},
+                format="json",
+            )
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Counter(statuses)
+
+
+def test_ten_concurrent_adds_of_the_same_product_all_count(user):
+    product = ProductFactory(stock=50)
+    CartItem.objects.create(user=user, product=product, quantity=1)
+    clients = customer_clients(user, 10)
+
+    statuses = add_at_once(clients, product)
+
+    assert statuses == {200: 10}
+    assert list(CartItem.objects.filter(user=user).values_list("quantity")) == [(11,)]
+
+
+def test_concurrent_first_adds_make_one_line_holding_both(user):
+    product = ProductFactory(stock=50)
+    clients = customer_clients(user, 2)
+
+    statuses = add_at_once(clients, product, quantity=2)
+
+    assert statuses == {200: 2}
+    assert list(CartItem.objects.filter(user=user).values_list("quantity")) == [(4,)]
+
+
+def test_ten_concurrent_first_adds_make_one_line(user):
+    product = ProductFactory(stock=50)
+    clients = customer_clients(user, 10)
+
+    statuses = add_at_once(clients, product)
+
+    assert statuses == {200: 10}
+    assert list(CartItem.objects.filter(user=user).values_list("quantity")) == [(10,)]
+
+
+def test_concurrent_adds_never_push_a_line_past_the_stock(user):
+    product = ProductFactory(stock=5)
+    clients = customer_clients(user, 10)
+
+    statuses = add_at_once(clients, product)
+
+    assert statuses == {200: 5, 409: 5}
+    assert list(CartItem.objects.filter(user=user).values_list("quantity")) == [(5,)]
