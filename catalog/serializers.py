@@ -1,0 +1,189 @@
+from rest_framework import serializers
+
+from .models import Category, Product
+
+MAX_STOCK = 2_147_483_647
+
+# --- Categories -------------------------------------------------------------
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    """A category named inside another body: a product's, a breadcrumb."""
+
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug")
+        read_only_fields = fields
+
+
+class CategoryNodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug", "theme")
+        read_only_fields = fields
+
+
+class CategoryTreeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug", "theme", "children")
+        read_only_fields = fields
+
+
+# Declared after the class, which it refers to: each node holds its own
+# kind, to any depth.
+CategoryTreeSerializer._declared_fields["children"] = CategoryTreeSerializer(
+    source="tree_children", many=True, read_only=True
+)
+
+
+class CategoryDetailSerializer(serializers.ModelSerializer):
+    ancestors = CategoryRefSerializer(
+        source="breadcrumb",
+        many=True,
+        read_only=True,
+        help_text="From the root down to the parent; empty for a root.",
+    )
+    children = CategoryNodeSerializer(
+        source="visible_children", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug", "theme", "ancestors", "children")
+        read_only_fields = fields
+
+
+class StaffCategorySerializer(serializers.ModelSerializer):
+    parent = serializers.IntegerField(
+        source="parent_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The parent's id; null for a top-level category.",
+    )
+    children_count = serializers.IntegerField(source="numchild", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "theme",
+            "is_active",
+            "parent",
+            "depth",
+            "children_count",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class CategoryWriteSerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(
+        max_length=Category._meta.get_field("slug").max_length,
+        required=False,
+        help_text="Made from the name when left out; must be unique.",
+    )
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The parent category's id; null or left out for the top "
+        "level. On update, left out means unchanged.",
+    )
+
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "theme", "is_active", "parent")
+
+    def validate_slug(self, value):
+        taken = Category.objects.filter(slug=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                "This slug is already in use.", code="unique"
+            )
+        return value
+
+
+# --- Products ---------------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    category = CategoryRefSerializer(read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
+    image = serializers.ImageField(
+        read_only=True, help_text="Absolute URL of the image, or null."
+    )
+
+    class Meta:
+        model = Product
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "description",
+            "price",
+            "stock",
+            "in_stock",
+            "image",
+            "category",
+            "is_active",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class StaffProductSerializer(ProductSerializer):
+    class Meta(ProductSerializer.Meta):
+        fields = (*ProductSerializer.Meta.fields, "updated_at")
+        read_only_fields = fields
+
+
+class ProductWriteSerializer(serializers.ModelSerializer):
+    """
+    A product as staff send it, as JSON or multipart (for the image).
+    `category` is an id; the image is checked by Pillow (see
+    `catalog.validators`).
+    """
+
+    slug = serializers.SlugField(
+        max_length=Product._meta.get_field("slug").max_length,
+        required=False,
+        help_text="Made from the name when left out; must be unique.",
+    )
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+
+    class Meta:
+        model = Product
+        fields = (
+            "name",
+            "slug",
+            "description",
+            "price",
+            "stock",
+            "image",
+            "category",
+            "is_active",
+        )
+        extra_kwargs = {
+            # The same bound on every database (SQLite's integers are wider).
+            "stock": {"min_value": 0, "max_value": MAX_STOCK},
+            "image": {
+                "help_text": "A JPEG, PNG or WebP image of at most 5 MB "
+                "(multipart); null removes the image."
+            },
+        }
+
+    def validate_slug(self, value):
+        taken = Product.objects.filter(slug=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                "This slug is already in use.", code="unique"
+            )
+        return value

@@ -1,0 +1,322 @@
+from django.http import HttpResponseNotModified
+from django.utils.cache import set_response_etag
+from django.utils.http import parse_etags
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ravoos_pansy.permissions import IsStaff
+
+from . import selectors, services
+from .filters import ProductFilter, StaffProductFilter
+from .models import Category
+from .serializers import (
+    CategoryDetailSerializer,
+    CategoryTreeSerializer,
+    CategoryWriteSerializer,
+    ProductSerializer,
+    ProductWriteSerializer,
+    StaffCategorySerializer,
+    StaffProductSerializer,
+)
+
+NOT_MODIFIED = OpenApiResponse(
+    description="Not modified: the `If-None-Match` header named the current "
+    "ETag. Empty body."
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="An ETag from an earlier answer; a 304 comes back while it "
+    "is still current.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    description="A hash of the body; send it back in `If-None-Match`.",
+)
+
+ConflictErrorSerializer = inline_serializer(
+    "CategoryConflictErrorResponse",
+    fields={
+        "type": serializers.CharField(help_text="`client_error`"),
+        "errors": inline_serializer(
+            "CategoryConflictError",
+            fields={
+                "code": serializers.ChoiceField(
+                    choices=["category_has_children", "category_has_products"]
+                ),
+                "detail": serializers.CharField(),
+                "attr": serializers.CharField(allow_null=True),
+            },
+            many=True,
+        ),
+        "child_count": serializers.IntegerField(required=False),
+        "product_count": serializers.IntegerField(required=False),
+    },
+)
+
+
+def _etag_matches(header, etag):
+    """Weak comparison, as RFC 9110 asks of `If-None-Match`."""
+    if header.strip() == "*":
+        return True
+    return any(
+        candidate.removeprefix("W/") == etag for candidate in parse_etags(header)
+    )
+
+
+class ConditionalGetMixin:
+    """
+    Sends an ETag with every successful GET and answers 304 Not Modified to
+    an `If-None-Match` that names it.
+
+    The ETag is a hash of the rendered body, so it changes exactly when the
+    body does, whichever way the data changed (stock moved by a checkout's
+    `UPDATE`, a category renamed or hidden): no rule about which timestamps
+    to bump can go stale. It costs no query; the 304 saves the transfer,
+    not the database work.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+
+        response.render()
+        set_response_etag(response)
+        etag = response.headers["ETag"]
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            not_modified = HttpResponseNotModified()
+            for header in ("ETag", "Vary", "Cache-Control"):
+                if header in response.headers:
+                    not_modified.headers[header] = response.headers[header]
+            return not_modified
+        return response
+
+
+# --- Public -----------------------------------------------------------------
+
+
+class CategoryTreeView(ConditionalGetMixin, APIView):
+    """The visible category tree; an inactive category hides its subtree."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: CategoryTreeSerializer(many=True), 304: NOT_MODIFIED},
+    )
+    def get(self, request):
+        roots = selectors.category_tree()
+        return Response(CategoryTreeSerializer(roots, many=True).data)
+
+
+class CategoryDetailView(ConditionalGetMixin, APIView):
+    """One visible category with its breadcrumb and visible children."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: CategoryDetailSerializer, 304: NOT_MODIFIED},
+    )
+    def get(self, request, slug):
+        try:
+            category = selectors.visible_category(slug=slug)
+        except Category.DoesNotExist:
+            raise NotFound("No category has this slug.") from None
+        return Response(CategoryDetailSerializer(category).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: ProductSerializer(many=True), 304: NOT_MODIFIED},
+    )
+)
+class ProductListView(ConditionalGetMixin, generics.ListAPIView):
+    """Active products in visible categories, filtered, sorted and paged."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        return selectors.public_products()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: ProductSerializer, 304: NOT_MODIFIED},
+    )
+)
+class ProductDetailView(ConditionalGetMixin, generics.RetrieveAPIView):
+    """One active product in a visible category."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProductSerializer
+
+    def get_queryset(self):
+        return selectors.public_products()
+
+
+# --- Staff: products --------------------------------------------------------
+
+
+class StaffProductListView(generics.GenericAPIView):
+    """Every product, active or not; staff create products here."""
+
+    permission_classes = [IsStaff]
+    serializer_class = StaffProductSerializer
+    filterset_class = StaffProductFilter
+
+    def get_queryset(self):
+        return selectors.staff_products()
+
+    @extend_schema(responses=StaffProductSerializer(many=True))
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        request=ProductWriteSerializer,
+        responses={201: StaffProductSerializer},
+    )
+    def post(self, request):
+        data = ProductWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = services.create_product(**data.validated_data)
+        return Response(
+            self.get_serializer(product).data, status=status.HTTP_201_CREATED
+        )
+
+
+class StaffProductDetailView(generics.GenericAPIView):
+    """One product, active or not."""
+
+    permission_classes = [IsStaff]
+    serializer_class = StaffProductSerializer
+
+    def get_queryset(self):
+        return selectors.staff_products()
+
+    @extend_schema(responses=StaffProductSerializer)
+    def get(self, request, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=ProductWriteSerializer, responses=StaffProductSerializer)
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=ProductWriteSerializer, responses=StaffProductSerializer)
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.delete_product(product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request, *, partial):
+        product = self.get_object()
+        data = ProductWriteSerializer(product, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        product = services.update_product(product=product, **data.validated_data)
+        return Response(self.get_serializer(product).data)
+
+
+class StaffProductDeleteView(generics.GenericAPIView):
+    """The older delete route, kept for the existing frontend."""
+
+    permission_classes = [IsStaff]
+    serializer_class = StaffProductSerializer
+
+    def get_queryset(self):
+        return selectors.staff_products()
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.delete_product(product=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Staff: categories ------------------------------------------------------
+
+
+class StaffCategoryListView(generics.GenericAPIView):
+    """Every category, active or not, in tree order; staff add them here."""
+
+    permission_classes = [IsStaff]
+    serializer_class = StaffCategorySerializer
+
+    def get_queryset(self):
+        return selectors.staff_categories()
+
+    @extend_schema(responses=StaffCategorySerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        request=CategoryWriteSerializer,
+        responses={201: StaffCategorySerializer},
+    )
+    def post(self, request):
+        data = CategoryWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        category = services.create_category(**data.validated_data)
+        category = self.get_queryset().get(pk=category.pk)
+        return Response(
+            self.get_serializer(category).data, status=status.HTTP_201_CREATED
+        )
+
+
+class StaffCategoryDetailView(generics.GenericAPIView):
+    """One category. Moving it takes its subtree along."""
+
+    permission_classes = [IsStaff]
+    serializer_class = StaffCategorySerializer
+
+    def get_queryset(self):
+        return selectors.staff_categories()
+
+    @extend_schema(responses=StaffCategorySerializer)
+    def get(self, request, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=CategoryWriteSerializer, responses=StaffCategorySerializer)
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=CategoryWriteSerializer, responses=StaffCategorySerializer)
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    @extend_schema(responses={204: None, 409: ConflictErrorSerializer})
+    def delete(self, request, pk):
+        services.delete_category(category=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request, *, partial):
+        category = self.get_object()
+        data = CategoryWriteSerializer(category, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        services.update_category(category=category, **data.validated_data)
+        category = self.get_queryset().get(pk=category.pk)
+        return Response(self.get_serializer(category).data)
