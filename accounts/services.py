@@ -1,0 +1,217 @@
+"""
+Account workflows: signing up, issuing and revoking tokens, changing and
+resetting passwords, and keeping an address book with one default.
+
+Every change to a user's address book locks that user's row first, so two
+requests of the same user (two first addresses, a delete beside a new
+default) are serialised and the one-default rule never trips the database
+constraint.
+"""
+
+import logging
+
+from django.contrib.auth import user_logged_in, user_logged_out
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from knox.models import AuthToken
+from rest_framework import exceptions
+
+from ravoos_pansy.errors import DomainValidationError
+
+from .exceptions import AccountError
+from .models import Address, User
+from .tasks import send_password_reset_email_task
+
+logger = logging.getLogger(__name__)
+
+
+def sign_up(*, email, name, password):
+    """Creates a customer account. Raises a 400 if the email is taken."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, name=name, password=password)
+    except IntegrityError as exc:
+        # Another sign-up with the same email won the race since the
+        # serializer checked it.
+        raise DomainValidationError(
+            {"email": [AccountError.EMAIL_TAKEN.label]},
+            code=AccountError.EMAIL_TAKEN.value,
+        ) from exc
+
+    logger.info("User %s signed up", user.pk)
+    return user
+
+
+def update_profile(*, user, name=None):
+    """Changes what the user may change about themselves: the name."""
+    if name is not None:
+        user.name = name
+        user.save(update_fields=["name"])
+        logger.info("User %s changed their name", user.pk)
+    return user
+
+
+def issue_token(*, user, request=None):
+    """
+    A new knox token for `user`, as `(AuthToken, key)`. The key is returned
+    once and only its digest is stored.
+    """
+    instance, key = AuthToken.objects.create(user=user)
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    logger.info("Token issued for user %s", user.pk)
+    return instance, key
+
+
+def revoke_token(*, token, request=None):
+    """Deletes one token: logging out ends only the session that asks."""
+    user = token.user
+    token.delete()
+    user_logged_out.send(sender=user.__class__, request=request, user=user)
+    logger.info("Token revoked for user %s", user.pk)
+
+
+def _revoke_all_tokens(*, user):
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    logger.info("%s token(s) revoked for user %s", deleted, user.pk)
+
+
+def change_password(*, user, new_password, request=None):
+    """
+    Sets a new password, revokes every token the user holds and returns a
+    new `(AuthToken, key)`, so other sessions must log in again.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _revoke_all_tokens(user=user)
+        token = issue_token(user=user, request=request)
+
+    logger.info("Password changed for user %s", user.pk)
+    return token
+
+
+def request_password_reset(*, email):
+    """
+    Mails a reset link to the active account with this email, if there is
+    one. Callers answer the same way either way.
+    """
+    user = (
+        User.objects.filter(email__iexact=User.objects.normalize_email(email))
+        .filter(is_active=True)
+        .first()
+    )
+    if user is None or not user.has_usable_password():
+        # No address in the log: it may be a typo of someone's real email.
+        logger.info("Password reset requested for an unknown or inactive account")
+        return
+
+    user_id = user.pk
+    transaction.on_commit(
+        lambda: send_password_reset_email_task.delay(user_id), robust=True
+    )
+    logger.info("Password reset requested for user %s", user.pk)
+
+
+def reset_password(*, user, token, new_password):
+    """
+    Sets the password chosen through a reset link, if `token` still holds.
+    The link then dies (the token depends on the password hash) and every
+    knox token of the user is revoked.
+
+    The token is checked again under the user's row lock, so two requests
+    racing with the same link cannot both succeed.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not default_token_generator.check_token(user, token):
+            raise DomainValidationError(
+                {"token": [AccountError.INVALID_TOKEN.label]},
+                code=AccountError.INVALID_TOKEN.value,
+            )
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _revoke_all_tokens(user=user)
+
+    logger.info("Password reset completed for user %s", user.pk)
+    return user
+
+
+def _lock_address_book(*, user_id):
+    User.objects.select_for_update().filter(pk=user_id).first()
+
+
+def _lock_address(*, address):
+    """
+    Locks the owner's address book, then re-reads `address` under that
+    lock; raises a 404 if a concurrent request deleted it meanwhile.
+    """
+    _lock_address_book(user_id=address.user_id)
+    fresh = Address.objects.filter(pk=address.pk).first()
+    if fresh is None:
+        raise exceptions.NotFound()
+    return fresh
+
+
+def add_address(*, user, is_default=False, **fields):
+    """
+    Adds an address to `user`'s book. The first address is the default
+    whatever `is_default` says; a later one becomes it when asked.
+    """
+    with transaction.atomic():
+        _lock_address_book(user_id=user.pk)
+        book = Address.objects.owned_by(user)
+        make_it_default = is_default or not book.exists()
+        if make_it_default:
+            book.filter(is_default=True).update(is_default=False)
+        address = Address.objects.create(
+            user=user, is_default=make_it_default, **fields
+        )
+
+    logger.info("Address %s added for user %s", address.pk, user.pk)
+    return address
+
+
+def update_address(*, address, is_default=None, **fields):
+    """
+    Changes an address. `is_default=True` makes it the default; False on
+    the current default is ignored, since a book always keeps one.
+    """
+    with transaction.atomic():
+        address = _lock_address(address=address)
+        for name, value in fields.items():
+            setattr(address, name, value)
+        if fields:
+            address.save(update_fields=list(fields))
+        if is_default and not address.is_default:
+            address.make_default()
+
+    logger.info("Address %s updated for user %s", address.pk, address.user_id)
+    return address
+
+
+def delete_address(*, address):
+    """
+    Deletes an address. When it was the default, the newest remaining
+    address becomes the default. Past orders keep their own copy.
+    """
+    with transaction.atomic():
+        address = _lock_address(address=address)
+        address_id, user_id = address.pk, address.user_id
+        address.delete()
+
+        successor = None
+        if address.is_default:
+            successor = (
+                Address.objects.filter(user_id=user_id)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if successor is not None:
+                successor.make_default()
+
+    logger.info(
+        "Address %s deleted for user %s; default now %s",
+        address_id,
+        user_id,
+        successor.pk if successor else "unchanged",
+    )
