@@ -1,0 +1,141 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import StaffFactory
+from catalog.models import Category, Product
+
+from .conftest import image_bytes
+from .factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(StaffFactory(is_superuser=True))
+    return client
+
+
+def test_product_changelist_queries_do_not_grow_with_the_rows(admin_client, category):
+    def queries_for_changelist():
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get("/admin/catalog/product/")
+        assert response.status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        ProductFactory(category=CategoryFactory())
+    few = queries_for_changelist()
+    for _ in range(20):
+        ProductFactory(category=CategoryFactory())
+
+    assert queries_for_changelist() == few
+
+
+def test_low_stock_filter_lists_products_at_or_under_the_threshold(
+    admin_client, category, settings
+):
+    settings.LOW_STOCK_THRESHOLD = 5
+    ProductFactory(category=category, name="Plenty", stock=6)
+    ProductFactory(category=category, name="Few Left", stock=5)
+    ProductFactory(category=category, name="Sold Out", stock=0)
+
+    low = admin_client.get("/admin/catalog/product/?stock_level=low")
+    out = admin_client.get("/admin/catalog/product/?stock_level=out")
+
+    assert [p.name for p in low.context["cl"].result_list] == ["Sold Out", "Few Left"]
+    assert [p.name for p in out.context["cl"].result_list] == ["Sold Out"]
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "expected"),
+    [("deactivate", True, False), ("activate", False, True)],
+)
+def test_actions_switch_products_on_and_off(
+    admin_client, category, action, start, expected
+):
+    chosen = ProductFactory(category=category, is_active=start)
+    other = ProductFactory(category=category, is_active=start)
+    before = chosen.updated_at
+
+    response = admin_client.post(
+        "/admin/catalog/product/",
+        {"action": action, "_selected_action": [chosen.pk]},
+    )
+
+    assert response.status_code == 302
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert (chosen.is_active, other.is_active) == (expected, start)
+    assert chosen.updated_at > before
+
+
+def test_category_actions_hide_a_category(admin_client, category):
+    response = admin_client.post(
+        "/admin/catalog/category/",
+        {"action": "deactivate", "_selected_action": [category.pk]},
+    )
+
+    assert response.status_code == 302
+    assert Category.objects.get(pk=category.pk).is_active is False
+
+
+def test_price_and_stock_are_editable_in_the_list(admin_client, product):
+    response = admin_client.post(
+        "/admin/catalog/product/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(product.pk),
+            "form-0-price": "149.50",
+            "form-0-stock": "2",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (str(product.price), product.stock) == ("149.50", 2)
+
+
+def test_product_form_shows_an_image_preview(admin_client, product, media_root):
+    product.image.save("shirt.png", ContentFile(image_bytes()), save=True)
+
+    response = admin_client.get(f"/admin/catalog/product/{product.pk}/change/")
+
+    assert response.status_code == 200
+    assert f'src="/media/{product.image.name}"' in response.content.decode()
+
+
+def test_category_admin_shows_the_tree_a_level_at_a_time(
+    admin_client, category, child_category
+):
+    roots = admin_client.get("/admin/catalog/category/")
+    children = admin_client.get(f"/admin/catalog/category/children/{category.pk}/")
+
+    assert roots.status_code == 200
+    assert [c.name for c in roots.context["cl"].result_list] == ["Clothing"]
+    assert "Shirts" in children.json()["result_html"]
+
+
+def test_admin_refuses_a_gif_upload(admin_client, category, media_root):
+    gif = ContentFile(image_bytes("GIF"), name="anim.gif")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {
+            "name": "Gif Shirt",
+            "slug": "gif-shirt",
+            "category": category.pk,
+            "price": "10.00",
+            "stock": "1",
+            "is_active": "on",
+            "image": gif,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Only JPEG, PNG and WebP images" in response.content.decode()
+    assert not Product.objects.exists()
