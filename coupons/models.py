@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -92,6 +93,38 @@ class Coupon(models.Model):
 
     def __str__(self):
         return self.code
+
+    def clean(self):
+        """
+        The rules that tie fields together, with messages a person can act
+        on; the database checks above hold them as a last line of defence.
+        """
+        errors = {}
+        if self.kind == self.Kind.PERCENT:
+            if self.value is not None and self.value > 100:
+                errors["value"] = ValidationError(
+                    "A percentage is at most 100.", code="max_value"
+                )
+        elif self.max_discount is not None:
+            errors["max_discount"] = ValidationError(
+                "Only a percentage coupon takes a cap; leave it empty.",
+                code="cap_needs_percent",
+            )
+        if (
+            self.valid_to is not None
+            and self.valid_from is not None
+            and self.valid_to <= self.valid_from
+        ):
+            errors["valid_to"] = ValidationError(
+                "The coupon must end after it starts.", code="ends_before_start"
+            )
+        if self.usage_limit is not None and self.usage_limit < self.used_count:
+            errors["usage_limit"] = ValidationError(
+                f"Already used {self.used_count} times; the limit cannot be lower.",
+                code="below_used_count",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def discount_for(self, subtotal):
         return pricing.coupon_discount(self, subtotal)

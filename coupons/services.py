@@ -9,15 +9,28 @@ on the coupon, taken by that same UPDATE, so it is serialised too.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cart.selectors import get_cart
+from orders.pricing import Totals
+from ravoos_pansy.errors import DomainValidationError
+
 from .exceptions import CouponRefusal, CouponRefused
 from .models import Coupon, CouponRedemption
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CouponQuote:
+    """What a coupon would take off the user's cart as it stands."""
+
+    coupon: Coupon
+    totals: Totals
 
 
 def _refusal_for(coupon, *, user, subtotal, now):
@@ -45,15 +58,39 @@ def check_coupon(*, code, user, subtotal, field="coupon"):
 
     Raises `CouponRefused` naming the first rule the coupon breaks.
     """
+    user_id = getattr(user, "pk", None)
     coupon = Coupon.objects.by_code(code or "").first()
     if coupon is None:
+        logger.warning("Unknown coupon code tried by user %s", user_id)
         raise CouponRefused(CouponRefusal.UNKNOWN, field=field)
 
     refusal = _refusal_for(coupon, user=user, subtotal=subtotal, now=timezone.now())
     if refusal is not None:
-        logger.info("Coupon %s refused for user %s: %s", coupon.pk, user.pk, refusal)
+        logger.warning(
+            "Coupon %s refused for user %s: %s", coupon.pk, user_id, refusal.value
+        )
         raise CouponRefused(refusal, field=field)
     return coupon
+
+
+def quote_coupon(*, code, user):
+    """
+    The totals `user`'s cart would have with the coupon for `code`.
+
+    Raises a 400 `cart_empty` for an empty cart and `CouponRefused` (on the
+    `code` field) when the coupon cannot be used on it.
+    """
+    cart = get_cart(user=user)
+    if cart.is_empty:
+        raise DomainValidationError(
+            "Your cart is empty; add something before using a coupon.",
+            code="cart_empty",
+        )
+
+    coupon = check_coupon(
+        code=code, user=user, subtotal=cart.totals.subtotal, field="code"
+    )
+    return CouponQuote(coupon=coupon, totals=cart.priced(coupon=coupon))
 
 
 def redeem_coupon(*, coupon, user, order):

@@ -1,0 +1,88 @@
+import logging
+
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import (
+    extend_validation_errors,
+)
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ravoos_pansy.errors import Conflict
+from ravoos_pansy.permissions import IsCustomer, IsStaff
+
+from .exceptions import CouponRefusal
+from .models import Coupon
+from .serializers import (
+    CouponAdminSerializer,
+    CouponConflictResponseSerializer,
+    CouponQuoteSerializer,
+    ValidateCouponSerializer,
+)
+from .services import quote_coupon
+
+logger = logging.getLogger(__name__)
+
+CONFLICT = OpenApiResponse(
+    CouponConflictResponseSerializer,
+    "The coupon has been used (`coupon_in_use`) or changed meanwhile "
+    "(`coupon_changed`).",
+)
+
+
+@extend_validation_errors(CouponRefusal.values, field_name="code", methods=["post"])
+@extend_validation_errors(["cart_empty"], methods=["post"])
+class ValidateCouponView(APIView):
+    """What a coupon would take off the customer's current cart."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        operation_id="coupons_validate",
+        request=ValidateCouponSerializer,
+        responses=CouponQuoteSerializer,
+    )
+    def post(self, request):
+        serializer = ValidateCouponSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        quote = quote_coupon(user=request.user, **serializer.validated_data)
+        return Response(CouponQuoteSerializer(quote).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        responses={201: CouponAdminSerializer, 409: CONFLICT},
+    ),
+)
+class CouponAdminListView(generics.ListCreateAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = CouponAdminSerializer
+    queryset = Coupon.objects.all()
+
+
+@extend_schema_view(
+    put=extend_schema(responses={200: CouponAdminSerializer, 409: CONFLICT}),
+    patch=extend_schema(responses={200: CouponAdminSerializer, 409: CONFLICT}),
+    delete=extend_schema(responses={204: None, 409: CONFLICT}),
+)
+class CouponAdminDetailView(generics.RetrieveUpdateDestroyAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = CouponAdminSerializer
+    queryset = Coupon.objects.all()
+
+    def perform_destroy(self, instance):
+        # Redemptions protect the coupon: orders keep pointing at it.
+        try:
+            instance.delete()
+        except (ProtectedError, IntegrityError) as exc:
+            logger.warning("Coupon %s kept: it has been used", instance.pk)
+            raise Conflict(
+                "This coupon has been used and cannot be deleted; set "
+                "is_active to false to stop further use.",
+                code="coupon_in_use",
+            ) from exc
+        logger.info(
+            "Coupon %s deleted by staff user %s", instance.pk, self.request.user.pk
+        )
