@@ -1,3 +1,9 @@
+"""
+Account mail, sent by a Celery worker when a broker is configured and
+in-process otherwise. SMTP failures and refused connections are OSErrors and
+are retried with backoff.
+"""
+
 import logging
 
 from celery import shared_task
@@ -8,7 +14,7 @@ from .models import User
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def send_password_reset_email_task(user_id):
     """Mails a reset link to the user, if the account is still active."""
     user = User.objects.filter(pk=user_id, is_active=True).first()

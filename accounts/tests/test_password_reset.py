@@ -332,3 +332,25 @@ def test_a_password_change_kills_an_open_reset_link(user_client, user, api_clien
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "invalid_token"
+
+
+@pytest.mark.django_db
+def test_a_mail_server_failure_still_gets_the_same_answer(
+    api_client, user, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    attempts = []
+
+    def refuse(message, **kwargs):
+        attempts.append(message.to)
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("accounts.emails.EmailMessage.send", refuse)
+
+    response = request_reset(api_client, user.email, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 202
+    assert response.json() == ACCEPTED
+    # In-process there is one attempt; a worker would retry with backoff.
+    assert attempts == [[user.email]]
+    assert mail.outbox == []
+    assert any(record.levelname == "ERROR" for record in caplog.records)
