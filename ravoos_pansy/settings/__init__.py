@@ -236,6 +236,11 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", default=True),
         "timeout": 10,
     }
+elif _email_backend.endswith("filebased.EmailBackend"):
+    # One file per message in EMAIL_FILE_PATH: handy to read what a worker sent.
+    _mailer_options = {
+        "file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
+    }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ravoos Pansy <shop@ravoos.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -330,6 +335,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus.choices",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers."
         "ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers."
