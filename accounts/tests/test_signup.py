@@ -1,7 +1,9 @@
 import pytest
 from knox.models import AuthToken
 
+from accounts import services
 from accounts.models import User
+from ravoos_pansy.errors import DomainValidationError
 
 SIGNUP_URL = "/api/auth/signup/"
 
@@ -182,3 +184,19 @@ def test_signup_refuses_a_body_that_is_not_a_json_object(
     assert response.status_code == status_code
     assert response.json()["errors"][0]["code"] == code
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_signup_losing_a_race_for_its_email_gets_a_400_not_a_500():
+    # The serializer checked the email before a concurrent signup took it;
+    # the database constraint then decides, and the loser hears why.
+    User.objects.create_user(email="asha.rao@example.com", name="Asha", password="x")
+
+    with pytest.raises(DomainValidationError) as raised:
+        services.sign_up(
+            email="asha.rao@example.com", name="Asha", password="violet-lantern-41"
+        )
+
+    assert raised.value.status_code == 400
+    assert raised.value.get_codes() == {"email": ["email_taken"]}
+    assert User.objects.count() == 1
