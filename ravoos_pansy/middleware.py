@@ -1,24 +1,19 @@
-import contextvars
 import logging
 import re
 import time
 import uuid
 
-logger = logging.getLogger(__name__)
+from django.conf import settings
 
-request_id_var = contextvars.ContextVar("request_id", default="-")
+from . import errors
+from .logs import request_id_var
+from .views import HealthView
+
+logger = logging.getLogger(__name__)
 
 # Accept a caller's id only when it looks like one; anything else could be
 # used to forge or flood log lines.
 _REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-class RequestIdLogFilter(logging.Filter):
-    """Adds the current request's id to every log record as `request_id`."""
-
-    def filter(self, record):
-        record.request_id = request_id_var.get()
-        return True
 
 
 class RequestLogMiddleware:
@@ -49,7 +44,66 @@ class RequestLogMiddleware:
                 request.path,
                 response.status_code,
                 duration_ms,
+                extra={"request_id": request_id},
             )
             return response
         finally:
             request_id_var.reset(token)
+
+
+class RequestBodyLimitMiddleware:
+    """
+    Refuses an API request whose declared body is over the limit with a 413,
+    before anything reads it.
+
+    Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when a form is parsed or
+    `request.body` is read, but DRF's JSON parser reads the stream itself, so
+    without this a JSON body of any size would be loaded into memory. A
+    multipart body may also carry one image, so its limit is the two added.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = self._body_limit(request)
+        if limit is not None and request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                logger.warning(
+                    "Refused a body of %s bytes (limit %s) on %s %s",
+                    length,
+                    limit,
+                    request.method,
+                    request.path,
+                )
+                return errors.payload_too_large(request, limit=limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def _body_limit(request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.content_type == "multipart/form-data":
+            limit += settings.MAX_IMAGE_UPLOAD_BYTES
+        return limit
+
+
+class HealthCheckMiddleware:
+    """
+    Answers `GET /api/health/` ahead of host validation and the HTTPS
+    redirect. Load balancers and container health checks call it over plain
+    HTTP and by an internal address that ALLOWED_HOSTS rightly does not list;
+    the answer uses nothing from the Host header, so nothing is exposed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.health_view = HealthView.as_view()
+
+    def __call__(self, request):
+        if request.path_info == "/api/health/" and request.method in {"GET", "HEAD"}:
+            return self.health_view(request).render()
+        return self.get_response(request)

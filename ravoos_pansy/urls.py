@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
 
-from .views import HealthView
+from .views import HealthView, api_not_found
 
 api_patterns = [
     path("auth/", include("accounts.urls")),
@@ -25,6 +25,8 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Last: every other path under /api/ is a JSON 404, in DEBUG too.
+    re_path(r"^api(?:/|$)", api_not_found),
 ]
 
 if settings.DEBUG:

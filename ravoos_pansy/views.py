@@ -1,11 +1,15 @@
 import logging
 
 from django.db import DatabaseError, connection
+from django.urls import is_valid_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from .errors import page_not_found
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +22,8 @@ class HealthView(APIView):
     throttle_classes = []
 
     @extend_schema(
+        summary="Service health",
+        description="200 while the database answers, 503 when it does not.",
         responses={
             200: inline_serializer(
                 "Health",
@@ -46,3 +52,22 @@ class HealthView(APIView):
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
         return Response({"status": "ok", "database": "ok"})
+
+
+@csrf_exempt
+def api_not_found(request):
+    """
+    Answers every /api/ path that no route matches, in DEBUG too, where
+    Django would otherwise send its HTML 404 page.
+
+    Being a route itself, it also keeps CommonMiddleware from redirecting
+    `/api/cart/add` to `/api/cart/add/`: a redirect would lose a POST body
+    (and in DEBUG Django raises instead). The detail says what to fix.
+    """
+    path = request.path_info
+    detail = "Not found."
+    if not path.endswith("/"):
+        match = is_valid_path(f"{path}/", getattr(request, "urlconf", None))
+        if match and match.func is not api_not_found:
+            detail = f"Not found. API paths end with a slash: {path}/"
+    return page_not_found(request, detail=detail)

@@ -8,12 +8,12 @@ short comment, in `.env.example`. Production must set `DEBUG=false` and a
 """
 
 import os
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -22,7 +22,9 @@ load_dotenv(BASE_DIR / ".env")
 
 
 def env_str(name, default=""):
-    return os.environ.get(name, default).strip()
+    # A variable set to an empty string counts as unset, as in env_bool and
+    # env_int: platforms often define a variable before it has a value.
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name, default=False):
@@ -48,9 +50,9 @@ DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see .env.example)."
-        )
+        # One line on stderr and exit status 1, from manage.py, gunicorn and
+        # celery alike: a traceback would only bury the reason.
+        sys.exit("SECRET_KEY must be set when DEBUG is off (see .env.example).")
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -81,9 +83,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "ravoos_pansy.middleware.RequestLogMiddleware",
+    "ravoos_pansy.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "ravoos_pansy.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,7 +197,7 @@ USE_TZ = True
 # --- Static and media files -------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -307,13 +311,14 @@ DRF_STANDARDIZED_ERRORS = {
         "404",
         "405",
         "406",
-        "409",
         "415",
-        "422",
         "429",
         "500",
         "503",
     ],
+    # Any route may meet a database outage. A 409 or 422 belongs to a few
+    # routes only: they declare it with errors.ClientErrorResponseSerializer.
+    "ERROR_SCHEMAS": {"503": "ravoos_pansy.errors.ErrorResponse503Serializer"},
 }
 
 REST_KNOX = {
@@ -358,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers."
         "ErrorCode500Enum.choices",
+        "ErrorCode503Enum": "ravoos_pansy.errors.ErrorCode503Enum.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums"
@@ -398,7 +404,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "ravoos_pansy.middleware.RequestIdLogFilter"},
+        "request_id": {"()": "ravoos_pansy.logs.RequestIdLogFilter"},
     },
     "formatters": {
         "plain": {
