@@ -33,7 +33,7 @@ class CartAPIView(APIView):
 
 
 class CartView(CartAPIView):
-    @extend_schema(operation_id="cart_read", responses=CartSerializer)
+    @extend_schema(operation_id="cart_read", responses={200: CartSerializer})
     def get(self, request):
         return self.cart_response(request)
 
@@ -65,14 +65,16 @@ class CartUpdateView(CartAPIView):
 
 
 class CartRemoveView(CartAPIView):
-    @extend_schema(operation_id="cart_remove", responses=CartSerializer)
+    @extend_schema(
+        operation_id="cart_remove", responses={200: CartSerializer, 404: NOT_FOUND}
+    )
     def delete(self, request, item_id):
         services.remove_from_cart(user=request.user, item_id=item_id)
         return self.cart_response(request)
 
 
 class CartClearView(CartAPIView):
-    @extend_schema(operation_id="cart_clear", responses=CartSerializer)
+    @extend_schema(operation_id="cart_clear", responses={200: CartSerializer})
     def delete(self, request):
         services.clear_cart(user=request.user)
         return self.cart_response(request)
