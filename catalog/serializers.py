@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from ravoos_pansy.errors import ClientErrorResponseSerializer
+
 from .models import Category, Product
 
 MAX_STOCK = 2_147_483_647
@@ -78,6 +80,17 @@ class StaffCategorySerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+
+class CategoryConflictSerializer(ClientErrorResponseSerializer):
+    """
+    409 on deleting a category that is not empty: code
+    `category_has_children` (with `child_count`) or `category_has_products`
+    (with `product_count`).
+    """
+
+    child_count = serializers.IntegerField(required=False)
+    product_count = serializers.IntegerField(required=False)
 
 
 class CategoryWriteSerializer(serializers.ModelSerializer):

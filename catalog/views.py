@@ -6,9 +6,8 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from . import selectors, services
 from .filters import ProductFilter, StaffProductFilter
 from .models import Category
 from .serializers import (
+    CategoryConflictSerializer,
     CategoryDetailSerializer,
     CategoryTreeSerializer,
     CategoryWriteSerializer,
@@ -45,26 +45,6 @@ ETAG = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     response=[200],
     description="A hash of the body; send it back in `If-None-Match`.",
-)
-
-ConflictErrorSerializer = inline_serializer(
-    "CategoryConflictErrorResponse",
-    fields={
-        "type": serializers.CharField(help_text="`client_error`"),
-        "errors": inline_serializer(
-            "CategoryConflictError",
-            fields={
-                "code": serializers.ChoiceField(
-                    choices=["category_has_children", "category_has_products"]
-                ),
-                "detail": serializers.CharField(),
-                "attr": serializers.CharField(allow_null=True),
-            },
-            many=True,
-        ),
-        "child_count": serializers.IntegerField(required=False),
-        "product_count": serializers.IntegerField(required=False),
-    },
 )
 
 
@@ -308,7 +288,7 @@ class StaffCategoryDetailView(generics.GenericAPIView):
     def patch(self, request, pk):
         return self._update(request, partial=True)
 
-    @extend_schema(responses={204: None, 409: ConflictErrorSerializer})
+    @extend_schema(responses={204: None, 409: CategoryConflictSerializer})
     def delete(self, request, pk):
         services.delete_category(category=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
