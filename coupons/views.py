@@ -61,6 +61,12 @@ class CouponAdminListView(generics.ListCreateAPIView):
     serializer_class = CouponAdminSerializer
     queryset = Coupon.objects.all()
 
+    def perform_create(self, serializer):
+        coupon = serializer.save()
+        logger.info(
+            "Coupon %s created by staff user %s", coupon.pk, self.request.user.pk
+        )
+
 
 @extend_schema_view(
     put=extend_schema(responses={200: CouponAdminSerializer, 409: CONFLICT}),
@@ -71,6 +77,12 @@ class CouponAdminDetailView(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [IsStaff]
     serializer_class = CouponAdminSerializer
     queryset = Coupon.objects.all()
+
+    def perform_update(self, serializer):
+        coupon = serializer.save()
+        logger.info(
+            "Coupon %s changed by staff user %s", coupon.pk, self.request.user.pk
+        )
 
     def perform_destroy(self, instance):
         # Redemptions protect the coupon: orders keep pointing at it.

@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cart import services
 from cart.models import CartItem
 from catalog.tests.factories import CategoryFactory, ProductFactory
+from ravoos_pansy.errors import DomainValidationError
 
 CART = "/api/cart/"
 ADD = "/api/cart/add/"
@@ -730,3 +732,11 @@ def test_a_bad_token_is_refused(api_client, product):
 
     assert response.status_code == 401
     assert CartItem.objects.count() == 0
+
+
+def test_the_add_service_refuses_a_quantity_below_one_itself(user, product):
+    with pytest.raises(DomainValidationError) as refused:
+        services.add_to_cart(user=user, product_id=product.pk, quantity=0)
+
+    assert refused.value.get_codes() == {"quantity": ["min_value"]}
+    assert quantities(user) == {}
