@@ -106,6 +106,8 @@ class CategoryWriteSerializer(serializers.ModelSerializer):
         help_text="The parent category's id; null or left out for the top "
         "level. On update, left out means unchanged.",
     )
+    # See ProductWriteSerializer.is_active.
+    is_active = serializers.BooleanField(default=True)
 
     class Meta:
         model = Category
@@ -169,6 +171,9 @@ class ProductWriteSerializer(serializers.ModelSerializer):
         help_text="Made from the name when left out; must be unique.",
     )
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    # An explicit default: a form or multipart body that leaves the field
+    # out would otherwise read as false, as an unticked checkbox does.
+    is_active = serializers.BooleanField(default=True)
 
     class Meta:
         model = Product

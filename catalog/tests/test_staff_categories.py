@@ -98,6 +98,15 @@ def test_staff_create_a_child_in_name_order(staff_client, tree):
     assert slugs_in_tree_order() == ["books", "clothing", "shirts", "casual", "formal"]
 
 
+def test_a_form_create_without_is_active_makes_an_active_category(staff_client, tree):
+    response = staff_client.post(
+        "/api/admin/categories/", {"name": "Garden"}, format="multipart"
+    )
+
+    assert response.status_code == 201
+    assert Category.objects.get(slug="garden").is_active is True
+
+
 def test_a_generated_category_slug_gets_a_number_when_taken(staff_client, tree):
     response = staff_client.post(
         "/api/admin/categories/",

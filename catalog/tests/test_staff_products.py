@@ -298,6 +298,31 @@ def test_staff_upload_a_real_image_with_multipart(
     assert stored_files(media_root) == [product.image.name]
 
 
+def test_a_multipart_create_without_is_active_makes_an_active_product(
+    staff_client, category, media_root
+):
+    response = staff_client.post(
+        "/api/admin/products/",
+        new_product(category, image=upload("k.png", image_bytes())),
+        format="multipart",
+    )
+
+    assert response.json()["is_active"] is True
+    assert Product.objects.get().is_active is True
+
+
+def test_a_multipart_patch_without_is_active_leaves_it_alone(staff_client, product):
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+
+    response = staff_client.patch(
+        f"/api/admin/products/{product.pk}/", {"stock": "4"}, format="multipart"
+    )
+
+    assert response.status_code == 200
+    product.refresh_from_db()
+    assert (product.stock, product.is_active) == (4, False)
+
+
 @pytest.mark.parametrize(
     ("image", "code"),
     [
