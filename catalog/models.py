@@ -1,9 +1,12 @@
 from decimal import Decimal
+from pathlib import PurePath
+from uuid import uuid4
 
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from .validators import validate_product_image
@@ -100,6 +103,21 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(category__path__startswith=category.path)
 
 
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def product_image_path(instance, filename):
+    """
+    Where an uploaded product image is stored: a fresh random name under
+    the month, never the client's file name (which could be long, clash or
+    say things it should not).
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        suffix = ""
+    return f"products/{timezone.now():%Y/%m}/{uuid4().hex}{suffix}"
+
+
 class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -111,7 +129,7 @@ class Product(models.Model):
     )
     stock = models.PositiveIntegerField(default=0)
     image = models.ImageField(
-        upload_to="products/%Y/%m/",
+        upload_to=product_image_path,
         blank=True,
         null=True,
         validators=[validate_product_image],

@@ -191,8 +191,10 @@ class ProductWriteSerializer(serializers.ModelSerializer):
             # The same bound on every database (SQLite's integers are wider).
             "stock": {"min_value": 0, "max_value": MAX_STOCK},
             "image": {
+                # Stored under a generated name, so the client's may be long.
+                "max_length": None,
                 "help_text": "A JPEG, PNG or WebP image of at most 5 MB "
-                "(multipart); null removes the image."
+                "(multipart); null removes the image.",
             },
         }
 

@@ -182,6 +182,8 @@ def test_equal_prices_keep_a_stable_order_across_pages(api_client, category):
         ("category=no-such-category", "category", "invalid_choice"),
         ("in_stock=maybe", "in_stock", "invalid_choice"),
         (f"search={'x' * 101}", "search", "max_length"),
+        ("search=a%00b", "search", "null_characters_not_allowed"),
+        ("category=%00", "category", "null_characters_not_allowed"),
     ],
 )
 def test_a_bad_query_parameter_is_a_400_naming_it(api_client, shelf, query, attr, code):

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -296,6 +297,21 @@ def test_staff_upload_a_real_image_with_multipart(
     assert product.image.name.startswith("products/")
     assert response.json()["image"] == f"http://testserver/media/{product.image.name}"
     assert stored_files(media_root) == [product.image.name]
+
+
+def test_an_upload_is_stored_under_a_generated_name(staff_client, category, media_root):
+    long_name = "../" + "very-long-holiday-photo-" * 8 + ".PNG"
+
+    response = staff_client.post(
+        "/api/admin/products/",
+        new_product(category, image=upload(long_name, image_bytes())),
+        format="multipart",
+    )
+
+    assert response.status_code == 201
+    name = Product.objects.get().image.name
+    assert re.fullmatch(r"products/\d{4}/\d{2}/[0-9a-f]{32}\.png", name)
+    assert stored_files(media_root) == [name]
 
 
 def test_a_multipart_create_without_is_active_makes_an_active_product(
