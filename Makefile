@@ -36,6 +36,10 @@ run: seed ## Install, migrate, load demo data and serve on 127.0.0.1:$PORT
 test: install ## Run the whole test suite (DATABASE_URL picks the database)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+check: install ## Django system checks and the OpenAPI schema validation
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
 lint: install ## ruff check, ruff format --check and the migrations gate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,10 +49,9 @@ format: install ## Format and autofix the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve-prod: install ## Migrate and serve with gunicorn as in production (DEBUG off)
-	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn ravoos_pansy.wsgi:application -c gunicorn.conf.py
+serve-prod: install ## Collect static files, migrate, serve with gunicorn as the image does
+	PATH="$(CURDIR)/$(BIN):$$PATH" python manage.py collectstatic --noinput
+	PATH="$(CURDIR)/$(BIN):$$PATH" bin/start-web
 
 clean: ## Remove the virtual environment, caches and the SQLite database
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3 staticfiles

@@ -425,5 +425,7 @@ LOGGING = {
         # 4xx warnings add nothing.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # runserver already prints that it watches for changes.
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }

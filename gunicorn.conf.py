@@ -1,0 +1,86 @@
+"""
+Gunicorn settings for production: the Dockerfile, render.yaml and
+`make serve-prod` all start `gunicorn --config gunicorn.conf.py`.
+
+Everything a platform may want to tune comes from the environment, so no
+rebuild is needed to change it.
+"""
+
+import os
+
+
+def _env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "ravoos_pansy.wsgi:application"
+
+# The platform says which port to listen on (Render sets PORT).
+bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
+
+# Sync workers, one request each at a time; WEB_CONCURRENCY is the name
+# Render and Heroku use. Threads only help when requests wait on I/O.
+workers = _env_int("WEB_CONCURRENCY", 2)
+threads = _env_int("GUNICORN_THREADS", 1)
+
+# A request still running after `timeout` seconds gets its worker killed
+# and replaced; on SIGTERM, requests in flight get `graceful_timeout` to end
+# (Render waits 30 s before it kills the container).
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 25
+keepalive = 5
+
+# Recycle each worker now and then, so that slow leaks never grow large;
+# the jitter keeps the workers from restarting all at once.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = 100
+
+# Load Django once in the master, then fork. A configuration error such as a
+# missing SECRET_KEY stops the start at once with its message, rather than
+# every worker failing to boot in turn, and the workers share the loaded
+# code's memory. Nothing opens a database or Redis connection at import, so
+# no connection is shared across the fork (Django opens one per worker, on
+# its first request).
+preload_app = True
+
+# The heartbeat file on a memory file system: on a container's overlay disk
+# its writes can stall a worker.
+if os.path.isdir("/dev/shm"):  # noqa: S108 (a fixed system directory)
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
+
+# No runtime control socket: nothing here needs one, and it would be a file
+# in $HOME that two servers on one machine fight over.
+control_socket_disable = True
+
+# Gunicorn's own lines (start, worker boot, timeouts) go to stdout like the
+# application's. No access log: RequestLogMiddleware already writes one line
+# per request, with its request id and without the query string.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [-] %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+        },
+        "discard": {"class": "logging.NullHandler"},
+    },
+    "root": {"level": "INFO", "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {
+            "level": "INFO",
+            "handlers": ["stdout"],
+            "propagate": False,
+        },
+        "gunicorn.access": {
+            "level": "WARNING",
+            "handlers": ["discard"],
+            "propagate": False,
+        },
+    },
+}

@@ -1,0 +1,137 @@
+import re
+import runpy
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from .conftest import PROJECT_DIR, VENV_BIN, run_manage
+
+SECRET_KEY_MISSING = "SECRET_KEY must be set when DEBUG is off (see .env.example)."
+
+
+def test_deploy_check_with_production_settings_reports_no_issue(production_env):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_deploy_check_refuses_the_console_mail_backend(production_env):
+    env = {**production_env, "EMAIL_BACKEND": ""}
+
+    result = run_manage("check", "--deploy", env=env)
+
+    assert result.returncode == 1
+    assert "mail.E001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["manage.py", "migrate", "--noinput"],
+        ["gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
+    ],
+    ids=["migrate", "gunicorn"],
+)
+def test_start_without_a_secret_key_stops_with_a_one_line_explanation(
+    production_env, command
+):
+    env = {**production_env, "SECRET_KEY": ""}
+    program = str(VENV_BIN / ("python" if command[0] == "manage.py" else "gunicorn"))
+    args = command if command[0] == "manage.py" else command[1:]
+
+    result = subprocess.run(
+        [program, *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == f"{SECRET_KEY_MISSING}\n"
+
+
+def test_gunicorn_reads_port_and_worker_counts_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PORT", "10000")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+
+    config = runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+
+    assert config["bind"] == "0.0.0.0:10000"
+    assert config["workers"] == 3
+    assert config["threads"] == 4
+    assert config["wsgi_app"] == "ravoos_pansy.wsgi:application"
+    assert config["preload_app"] is True
+
+
+def test_gunicorn_defaults_to_port_8000_two_workers_and_no_access_log(monkeypatch):
+    for name in ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+
+    config = runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+
+    assert config["bind"] == "0.0.0.0:8000"
+    assert config["workers"] == 2
+    assert config["threads"] == 1
+    assert "accesslog" not in config
+    assert config["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == [
+        "discard"
+    ]
+    assert (
+        config["logconfig_dict"]["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
+    )
+
+
+def test_openapi_schema_validates_without_a_warning(tmp_path):
+    schema = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
+
+    text = schema.read_text()
+    assert text.startswith("openapi: 3.")
+    assert "/api/health/:" in text
+
+
+def test_database_connections_are_persistent_and_health_checked():
+    database = settings.DATABASES["default"]
+
+    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+NAME = r"\(\s*[\"'](\w+)"  # the first argument, a quoted variable name
+READERS = {
+    "ravoos_pansy/settings/__init__.py": r"env_(?:str|int|bool|list)" + NAME,
+    "gunicorn.conf.py": r"_env_int" + NAME,
+    "*/management/commands/*.py": r"os\.environ\.get" + NAME,
+}
+
+
+def variables_read_by_the_code():
+    names = {"DATABASE_URL"}  # read by dj_database_url.config()
+    for files, pattern in READERS.items():
+        for path in PROJECT_DIR.glob(files):
+            names |= set(re.findall(pattern, path.read_text()))
+    return names
+
+
+def test_env_example_lists_every_variable_the_code_reads():
+    listed = set(
+        re.findall(
+            r"^#? ?([A-Z][A-Z0-9_]*)=",
+            (PROJECT_DIR / ".env.example").read_text(),
+            re.MULTILINE,
+        )
+    )
+    read = variables_read_by_the_code()
+
+    assert {"SECRET_KEY", "DATABASE_URL", "PORT", "ADMIN_EMAIL"} <= read
+    assert read - listed == set()
