@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -33,6 +33,10 @@ CHROMIUM_ARGS = [
 ]
 
 SCREENSHOT_DIR = settings.BASE_DIR / "docs" / "img"
+
+# Generous waits: the machines that run the suite are shared and slow at
+# times. Every wait ends as soon as its condition holds.
+TIMEOUT_MS = 15_000
 
 # A storefront stand-in: a page on another origin that calls the API with
 # fetch() and reports what the browser let it see.
@@ -79,6 +83,7 @@ def _orm_allowed_beside_playwright():
 def browser(_orm_allowed_beside_playwright):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -93,7 +98,7 @@ def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 800}
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
