@@ -167,5 +167,11 @@ class Product(models.Model):
         return self.stock > 0
 
     def is_purchasable(self, quantity=1):
-        """True when `quantity` of this product can be sold right now."""
-        return self.is_active and self.category.is_active and quantity <= self.stock
+        """
+        True when `quantity` of this product can be sold right now: in stock
+        and visible by the rule of `ProductQuerySet.active` (one query).
+        """
+        return (
+            quantity <= self.stock
+            and Product.objects.active().filter(pk=self.pk).exists()
+        )
