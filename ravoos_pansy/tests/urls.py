@@ -58,6 +58,17 @@ class ThrottledView(APIView):
         return Response({"ok": True})
 
 
+class CheckoutScopedView(APIView):
+    """Throttled by the default classes alone, like the checkout view."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_scope = "checkout"
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
 class FailingApiView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -82,6 +93,7 @@ urlpatterns = [
     path("api/test/sign-in/", SignInLikeView.as_view()),
     path("api/test/staff-only/", StaffOnlyView.as_view()),
     path("api/test/throttled/", ThrottledView.as_view()),
+    path("api/test/checkout-scoped/", CheckoutScopedView.as_view()),
     path("api/test/failing/", FailingApiView.as_view()),
     path("api/test/failing-plain/", failing_django_view),
     path("api/test/user-count/", UserCountView.as_view()),
