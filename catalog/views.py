@@ -86,16 +86,26 @@ class ConditionalGetMixin:
         return response
 
 
+class PublicCatalogMixin(ConditionalGetMixin):
+    """
+    A public catalog read. The answer is the same for everyone, so the
+    Authorization header is not looked at: a stale token never blocks
+    browsing, and no query is spent on it. Throttled as anonymous.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
 # --- Public -----------------------------------------------------------------
 
 
-class CategoryTreeView(ConditionalGetMixin, APIView):
+class CategoryTreeView(PublicCatalogMixin, APIView):
     """The visible category tree; an inactive category hides its subtree."""
-
-    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[IF_NONE_MATCH, ETAG],
+        auth=[],
         responses={200: CategoryTreeSerializer(many=True), 304: NOT_MODIFIED},
     )
     def get(self, request):
@@ -103,13 +113,12 @@ class CategoryTreeView(ConditionalGetMixin, APIView):
         return Response(CategoryTreeSerializer(roots, many=True).data)
 
 
-class CategoryDetailView(ConditionalGetMixin, APIView):
+class CategoryDetailView(PublicCatalogMixin, APIView):
     """One visible category with its breadcrumb and visible children."""
-
-    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[IF_NONE_MATCH, ETAG],
+        auth=[],
         responses={200: CategoryDetailSerializer, 304: NOT_MODIFIED},
     )
     def get(self, request, slug):
@@ -123,13 +132,13 @@ class CategoryDetailView(ConditionalGetMixin, APIView):
 @extend_schema_view(
     get=extend_schema(
         parameters=[IF_NONE_MATCH, ETAG],
+        auth=[],
         responses={200: ProductSerializer(many=True), 304: NOT_MODIFIED},
     )
 )
-class ProductListView(ConditionalGetMixin, generics.ListAPIView):
+class ProductListView(PublicCatalogMixin, generics.ListAPIView):
     """Active products in visible categories, filtered, sorted and paged."""
 
-    permission_classes = [AllowAny]
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
 
@@ -140,13 +149,13 @@ class ProductListView(ConditionalGetMixin, generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         parameters=[IF_NONE_MATCH, ETAG],
+        auth=[],
         responses={200: ProductSerializer, 304: NOT_MODIFIED},
     )
 )
-class ProductDetailView(ConditionalGetMixin, generics.RetrieveAPIView):
+class ProductDetailView(PublicCatalogMixin, generics.RetrieveAPIView):
     """One active product in a visible category."""
 
-    permission_classes = [AllowAny]
     serializer_class = ProductSerializer
 
     def get_queryset(self):

@@ -369,3 +369,25 @@ def test_a_meaningless_page_size_falls_back_to_the_default_of_20(api_client, cat
     response = api_client.get("/api/products/?page_size=abc")
 
     assert len(response.json()["results"]) == 20
+
+
+def test_public_routes_ignore_a_stale_token(api_client, product):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    listed = api_client.get("/api/products/")
+    detail = api_client.get(f"/api/products/{product.pk}/")
+    tree = api_client.get("/api/categories/")
+
+    assert (listed.status_code, detail.status_code, tree.status_code) == (200, 200, 200)
+
+
+def test_a_signed_in_customer_gets_the_same_list_in_the_same_queries(
+    api_client, user_client, shelf, django_assert_max_num_queries
+):
+    as_guest = api_client.get("/api/products/?category=clothing")
+
+    with django_assert_max_num_queries(4):
+        as_customer = user_client.get("/api/products/?category=clothing")
+
+    assert as_customer.json() == as_guest.json()
+    assert as_customer["ETag"] == as_guest["ETag"]
