@@ -16,12 +16,18 @@ logger = logging.getLogger(__name__)
 _REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def _loggable_path(request):
+    """The path with control characters escaped: one request, one log line."""
+    return request.path.encode("unicode_escape").decode("ascii")
+
+
 class RequestLogMiddleware:
     """
     Gives every request an id (the caller's `X-Request-ID` when valid),
     returns it in the response, and logs one line per request with its
     method, path, status and duration. Query strings and bodies are never
-    logged: they may hold tokens or passwords.
+    logged: they may hold tokens or passwords. The path is escaped, so an
+    encoded line break in it cannot start a forged log line.
     """
 
     def __init__(self, get_response):
@@ -41,7 +47,7 @@ class RequestLogMiddleware:
             logger.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                _loggable_path(request),
                 response.status_code,
                 duration_ms,
                 extra={"request_id": request_id},
@@ -78,7 +84,7 @@ class RequestBodyLimitMiddleware:
                     length,
                     limit,
                     request.method,
-                    request.path,
+                    _loggable_path(request),
                 )
                 return errors.payload_too_large(request, limit=limit)
         return self.get_response(request)

@@ -50,6 +50,18 @@ def test_error_responses_are_logged_with_their_status(api_client, caplog):
     assert line.args[:3] == ("GET", "/api/no-such-thing/", 404)
 
 
+def test_a_line_break_in_the_path_cannot_forge_a_log_line(api_client, caplog):
+    caplog.set_level(logging.INFO)
+
+    api_client.get("/api/nothing%0A2026-01-01 INFO forged/")
+
+    [line] = request_lines(caplog)
+    assert line.getMessage().startswith(
+        "GET /api/nothing\\n2026-01-01 INFO forged/ 404 "
+    )
+    assert "\n" not in rendered(line)
+
+
 def test_every_response_carries_a_request_id(api_client):
     response = api_client.get("/api/health/", HTTP_X_REQUEST_ID="abc-123")
 
