@@ -71,7 +71,10 @@ class ConditionalGetMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != status.HTTP_200_OK
+        ):
             return response
 
         response.render()
