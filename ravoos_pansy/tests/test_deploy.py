@@ -3,6 +3,7 @@ import runpy
 import subprocess
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import call_command
 
@@ -135,3 +136,41 @@ def test_env_example_lists_every_variable_the_code_reads():
 
     assert {"SECRET_KEY", "DATABASE_URL", "PORT", "ADMIN_EMAIL"} <= read
     assert read - listed == set()
+
+
+def render_blueprint():
+    return yaml.safe_load((PROJECT_DIR / "render.yaml").read_text())
+
+
+def blueprint_variables(entry, groups):
+    names = set()
+    for variable in entry.get("envVars", []):
+        if "fromGroup" in variable:
+            names |= blueprint_variables(groups[variable["fromGroup"]], groups)
+        else:
+            names.add(variable["key"])
+    return names
+
+
+def test_render_blueprint_sets_only_variables_the_code_reads():
+    blueprint = render_blueprint()
+    groups = {group["name"]: group for group in blueprint["envVarGroups"]}
+    # django-storages reads the AWS keys from the environment itself.
+    known = variables_read_by_the_code() | {
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    }
+
+    for service in blueprint["services"]:
+        assert blueprint_variables(service, groups) - known == set(), service["name"]
+
+
+def test_every_render_service_running_django_gets_its_required_settings():
+    blueprint = render_blueprint()
+    groups = {group["name"]: group for group in blueprint["envVarGroups"]}
+    django_services = [s for s in blueprint["services"] if s.get("runtime") == "docker"]
+
+    assert [s["type"] for s in django_services] == ["web", "worker", "cron"]
+    for service in django_services:
+        names = blueprint_variables(service, groups)
+        assert {"DEBUG", "SECRET_KEY", "DATABASE_URL"} <= names, service["name"]
