@@ -69,7 +69,7 @@ def production_env(tmp_path):
 def fresh_database_url(tmp_path):
     """
     An empty database for a production start: on PostgreSQL when the suite
-    runs there (created beside the test database, dropped afterwards), else
+    runs there (`<database>_start`, created fresh and dropped afterwards), else
     a new SQLite file.
     """
     if not ON_POSTGRES:
