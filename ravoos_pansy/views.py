@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 class HealthView(APIView):
-    """Liveness and database readiness, for load balancers and uptime checks."""
+    """Liveness and database readiness, for load balancers and monitors."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
