@@ -1,4 +1,4 @@
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
@@ -7,6 +7,7 @@ from django.utils.http import urlsafe_base64_decode
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
+from . import services
 from .exceptions import AccountError
 from .models import Address, User
 
@@ -80,10 +81,10 @@ class LoginSerializer(serializers.Serializer):
     password = _password_field()
 
     def validate(self, attrs):
-        user = authenticate(
-            self.context.get("request"),
+        user = services.check_credentials(
             email=attrs["email"],
             password=attrs["password"],
+            request=self.context["request"],
         )
         if user is None:
             raise serializers.ValidationError(

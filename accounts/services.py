@@ -10,14 +10,17 @@ constraint.
 
 import logging
 
-from django.contrib.auth import user_logged_in, user_logged_out
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from knox.models import AuthToken
 from rest_framework import exceptions
 
 from ravoos_pansy.errors import DomainValidationError
+from ravoos_pansy.network import client_address
+from ravoos_pansy.throttling import email_digest
 
+from . import lockout
 from .exceptions import AccountError
 from .models import Address, User
 from .tasks import send_password_reset_email_task
@@ -48,6 +51,27 @@ def update_profile(*, user, name=None):
         user.name = name
         user.save(update_fields=["name"])
         logger.info("User %s changed their name", user.pk)
+    return user
+
+
+def check_credentials(*, email, password, request):
+    """
+    The active user with this email and password, or None. The attempt must
+    first get past the lockout, which raises `lockout.LockedOut` (a 429)
+    while the email or the client address is locked, so even the right
+    password is refused then. A success clears the email's failures.
+    """
+    address = client_address(request)
+    attempt = lockout.begin_attempt(action="login", email=email, address=address)
+
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        logger.warning(
+            "Failed login for email %s from %s", email_digest(email)[:12], address
+        )
+        return None
+
+    lockout.record_success(attempt)
     return user
 
 
@@ -90,11 +114,18 @@ def change_password(*, user, new_password, request=None):
     return token
 
 
-def request_password_reset(*, email):
+def request_password_reset(*, email, request):
     """
     Mails a reset link to the active account with this email, if there is
-    one. Callers answer the same way either way.
+    one. Callers answer the same way either way. Requests count against the
+    lockout like failed logins (raising `lockout.LockedOut` past the limit),
+    whether or not the account exists, so that a locked answer tells
+    nothing either.
     """
+    lockout.begin_attempt(
+        action="password_reset", email=email, address=client_address(request)
+    )
+
     user = (
         User.objects.filter(email__iexact=User.objects.normalize_email(email))
         .filter(is_active=True)

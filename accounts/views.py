@@ -5,7 +5,10 @@ from drf_standardized_errors.openapi_validation_errors import (
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
+
+from ravoos_pansy.throttling import AUTH_THROTTLE_CLASSES
 
 from . import services
 from .exceptions import AccountError
@@ -41,10 +44,14 @@ def _token_response(*, token, key, user, status_code):
 
 
 class GuestView(APIView):
-    """A route for people without a token: a stale one is not an error."""
+    """
+    A route for people without a token: a stale one is not an error. Its
+    requests are limited per client address and per submitted email.
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, *AUTH_THROTTLE_CLASSES]
 
 
 @extend_validation_errors(
@@ -175,7 +182,9 @@ class PasswordResetView(GuestView):
     def post(self, request):
         serializer = PasswordResetRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.request_password_reset(email=serializer.validated_data["email"])
+        services.request_password_reset(
+            email=serializer.validated_data["email"], request=request
+        )
         return Response(
             {"detail": RESET_REQUESTED_MESSAGE}, status=status.HTTP_202_ACCEPTED
         )

@@ -21,3 +21,22 @@ class RequestIdLogFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             record.request_id = request_id_var.get()
         return True
+
+
+class CacheOutageLogFilter(logging.Filter):
+    """
+    django-redis, told to carry on when Redis cannot be reached, logs each
+    error it ignores at ERROR with a traceback. The API does carry on (reads
+    miss, limits let requests through), so the record becomes one WARNING
+    line that names the cause.
+    """
+
+    def filter(self, record):
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = "Cache unavailable, carrying on without it: %s"
+            record.args = (record.exc_info[1],)
+            record.levelno = logging.WARNING
+            record.levelname = logging.getLevelName(logging.WARNING)
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -141,9 +141,15 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ravoos",
+            "OPTIONS": {
+                # Without these a Redis that stopped answering would hold
+                # each request for as long as the kernel waits.
+                "SOCKET_CONNECT_TIMEOUT": 0.1,
+                "SOCKET_TIMEOUT": 0.2,
+            },
         }
     }
 else:
@@ -153,6 +159,11 @@ else:
             "LOCATION": "ravoos-pansy",
         }
     }
+# When Redis cannot be reached the API carries on: cache reads miss, the
+# throttles and the login lockout let requests through, and each failed
+# call logs one warning (see CacheOutageLogFilter below).
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Users and passwords ----------------------------------------------------
 
@@ -286,15 +297,18 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "ravoos_pansy.throttling.AnonRateThrottle",
+        "ravoos_pansy.throttling.UserRateThrottle",
         # Applies only to views that name a `throttle_scope` (checkout).
-        "rest_framework.throttling.ScopedRateThrottle",
+        "ravoos_pansy.throttling.ScopedRateThrottle",
     ],
+    # Read on every request (ravoos_pansy.throttling).
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "300/min"),
         "user": env_str("THROTTLE_USER", "600/min"),
+        # Signup, login and password reset: per client address, per email.
         "auth": env_str("THROTTLE_AUTH", "10/min"),
+        "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/min"),
         "checkout": env_str("THROTTLE_CHECKOUT", "20/min"),
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
@@ -391,6 +405,19 @@ if not DEBUG:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Login lockout (accounts.lockout) ---------------------------------------
+
+# Failed logins, and password reset requests, allowed per email and per
+# client address before the next attempt must wait: LOCKOUT_BASE_SECONDS
+# the first time, twice as long each time after, up to LOCKOUT_MAX_SECONDS.
+# A successful login clears its email's count; otherwise counts are
+# forgotten LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
+LOCKOUT_FAILURES_PER_EMAIL = env_int("LOCKOUT_FAILURES_PER_EMAIL", 5)
+LOCKOUT_FAILURES_PER_ADDRESS = env_int("LOCKOUT_FAILURES_PER_ADDRESS", 20)
+LOCKOUT_BASE_SECONDS = env_int("LOCKOUT_BASE_SECONDS", 60)
+LOCKOUT_MAX_SECONDS = env_int("LOCKOUT_MAX_SECONDS", 60 * 60)
+LOCKOUT_FORGET_AFTER_SECONDS = env_int("LOCKOUT_FORGET_AFTER_SECONDS", 60 * 60 * 24)
+
 # --- Shop rules -------------------------------------------------------------
 
 TAX_RATE = Decimal(env_str("TAX_RATE", "0.05"))
@@ -407,6 +434,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "ravoos_pansy.logs.RequestIdLogFilter"},
+        "cache_outage": {"()": "ravoos_pansy.logs.CacheOutageLogFilter"},
     },
     "formatters": {
         "plain": {
@@ -429,5 +457,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # runserver already prints that it watches for changes.
         "django.utils.autoreload": {"level": "WARNING"},
+        # Redis errors the cache carries on after: one warning line each.
+        "django_redis.cache": {"filters": ["cache_outage"]},
     },
 }

@@ -7,8 +7,16 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
 
-# Throttling has its own tests; elsewhere it must not get in the way.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+# Throttles and the lockout run in every test, with limits no test reaches;
+# their own tests set low ones (the rates are read on each request).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(
+        REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/min"
+    ),
+}
+LOCKOUT_FAILURES_PER_EMAIL = 100_000
+LOCKOUT_FAILURES_PER_ADDRESS = 100_000
 
 CACHES = {
     "default": {

@@ -1,0 +1,131 @@
+"""
+Lockout against password guessing, per email and per client address, for
+logins and for password reset requests.
+
+Every attempt takes a place in an atomic counter (`cache.add`, then
+`cache.incr`: one Redis command each) before any password is checked, so
+however many attempts arrive at the same moment, no more than the limit get
+to check one. Past the limit the email or address is locked: the first
+lock lasts LOCKOUT_BASE_SECONDS; each time a lock runs out one more attempt
+may go ahead, and it starts a lock twice as long as the last, up to
+LOCKOUT_MAX_SECONDS. A successful login clears its email's count and gives
+its address back the place it took. Counts are forgotten
+LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
+
+The counters live in the default cache (Redis in production, shared by
+every worker). When it cannot be reached, attempts go through unchecked and
+django-redis logs a warning for each failed call: an outage must not lock
+every customer out.
+"""
+
+import contextlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework import exceptions
+
+from ravoos_pansy.throttling import email_digest
+
+logger = logging.getLogger(__name__)
+
+# 2 ** 30 seconds is decades: every lock is capped long before.
+MAX_DOUBLINGS = 30
+
+
+class LockedOut(exceptions.Throttled):
+    default_detail = "Too many attempts."
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The counters one attempt took a place in."""
+
+    email_key: str
+    address_key: str
+
+
+def _count(key):
+    """Adds one to the counter at `key`; None when the cache is unreachable."""
+    forget_after = settings.LOCKOUT_FORGET_AFTER_SECONDS
+    cache.add(key, 0, timeout=forget_after)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # The counter expired between the two calls: start it again.
+        cache.add(key, 1, timeout=forget_after)
+        return 1
+
+
+def _give_back(key):
+    # A counter already forgotten has nothing to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+
+
+def _refuse(key, *, wait, reason):
+    logger.warning("Refused an attempt on %s: %s, %s s to wait", key, reason, wait)
+    raise LockedOut(wait=wait)
+
+
+def _enter(key, *, limit):
+    """
+    Counts an attempt on one counter and raises LockedOut unless it may go
+    ahead: while under the limit, or as the one attempt allowed when the
+    last lock has run out.
+    """
+    attempts = _count(f"{key}:attempts")
+    if attempts is None or attempts <= limit:
+        return
+
+    strikes = cache.get(f"{key}:strikes", 0)
+    duration = min(
+        settings.LOCKOUT_BASE_SECONDS * 2 ** min(strikes, MAX_DOUBLINGS),
+        settings.LOCKOUT_MAX_SECONDS,
+    )
+    now = time.time()
+    if cache.add(f"{key}:lock", now + duration, timeout=duration) is False:
+        locked_until = cache.get(f"{key}:lock") or now + 1
+        _refuse(key, wait=math.ceil(locked_until - now), reason="locked")
+
+    # This attempt set the lock. The first time, the limit has just been
+    # passed and the lock starts now; later, the last lock had run out and
+    # this one attempt goes ahead while the new, longer lock holds the rest.
+    if _count(f"{key}:strikes") == 1:
+        _refuse(key, wait=duration, reason=f"{limit} attempts used")
+    logger.info("Letting one attempt on %s through; next lock %s s", key, duration)
+
+
+def begin_attempt(*, action, email, address):
+    """
+    Lets an attempt at `action` ("login" or "password_reset") for `email`
+    from the client `address` go ahead, or raises LockedOut (a 429 with
+    Retry-After) while either is locked. Returns the Attempt, for
+    `record_success`.
+    """
+    attempt = Attempt(
+        email_key=f"lockout:{action}:email:{email_digest(email)}",
+        address_key=f"lockout:{action}:address:{address}",
+    )
+
+    _enter(attempt.address_key, limit=settings.LOCKOUT_FAILURES_PER_ADDRESS)
+    try:
+        _enter(attempt.email_key, limit=settings.LOCKOUT_FAILURES_PER_EMAIL)
+    except LockedOut:
+        # A locked email is no fault of the address: others behind it (an
+        # office, a mobile network) keep their share.
+        _give_back(f"{attempt.address_key}:attempts")
+        raise
+
+    return attempt
+
+
+def record_success(attempt):
+    """A correct password: the email's failures are forgotten."""
+    cache.delete_many(
+        [f"{attempt.email_key}:{part}" for part in ("attempts", "strikes", "lock")]
+    )
+    _give_back(f"{attempt.address_key}:attempts")

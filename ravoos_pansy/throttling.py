@@ -1,0 +1,130 @@
+"""
+Request rate limits, counted in the default cache: Redis in production, so
+that every worker process shares the counts.
+
+DRF's own classes read their rates once, when the class is created; these
+read `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` on every request, so a
+changed setting applies at once. All of them know a client by
+`client_address()`. When the cache cannot be reached, the counts read as
+empty and requests go through: a lost count costs less than a refused
+customer.
+
+These counts are not atomic (two requests at the same moment may both see
+room for one more), which is fine for rates. Password guessing is held off
+by the lockout in `accounts.lockout`, whose counters are.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import salted_hmac
+from rest_framework import throttling
+from rest_framework.settings import api_settings
+
+from .network import client_address
+
+logger = logging.getLogger(__name__)
+
+
+def email_digest(email):
+    """
+    A stand-in for an email address in cache keys and log lines: the same
+    for every spelling of the address in upper or lower case, and of no use
+    to anyone reading the cache or the logs without the SECRET_KEY.
+    """
+    normalised = email.strip().lower()
+    return salted_hmac(
+        "ravoos_pansy.throttling.email", normalised, algorithm="sha256"
+    ).hexdigest()
+
+
+def submitted_email(request):
+    """The `email` field of the request body, or None if it has none."""
+    data = request.data
+    email = data.get("email") if isinstance(data, Mapping) else None
+    if not isinstance(email, str) or not email.strip():
+        return None
+    return email
+
+
+class RateFromSettingsMixin:
+    def get_rate(self):
+        if not getattr(self, "scope", None):
+            raise ImproperlyConfigured(f"{type(self).__name__} names no scope.")
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"No rate in DEFAULT_THROTTLE_RATES for scope {self.scope!r}."
+            ) from None
+
+    def get_ident(self, request):
+        return client_address(request)
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if not allowed:
+            logger.warning(
+                "Throttled %s %s from %s (scope %s)",
+                request.method,
+                request.path,
+                client_address(request),
+                self.scope,
+            )
+        return allowed
+
+
+class AnonRateThrottle(RateFromSettingsMixin, throttling.AnonRateThrottle):
+    """Requests without a token, per client address (scope `anon`)."""
+
+
+class UserRateThrottle(RateFromSettingsMixin, throttling.UserRateThrottle):
+    """Requests with a token, per user (scope `user`)."""
+
+    def get_cache_key(self, request, view):
+        # Anonymous requests are AnonRateThrottle's to count.
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
+
+class ScopedRateThrottle(RateFromSettingsMixin, throttling.ScopedRateThrottle):
+    """
+    Views that name a `throttle_scope` (checkout), per user when signed in,
+    else per client address; other views are not limited by it.
+    """
+
+
+class AuthAddressRateThrottle(RateFromSettingsMixin, throttling.SimpleRateThrottle):
+    """
+    Signup, login and password reset requests, per client address (scope
+    `auth`). One count covers all of them.
+    """
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+class AuthEmailRateThrottle(RateFromSettingsMixin, throttling.SimpleRateThrottle):
+    """
+    Signup, login and password reset requests, per submitted email (scope
+    `auth_email`), whatever address they come from. Requests without an
+    email are left to the other throttles.
+    """
+
+    scope = "auth_email"
+
+    def get_cache_key(self, request, view):
+        email = submitted_email(request)
+        if email is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email_digest(email)}
+
+
+AUTH_THROTTLE_CLASSES = [AuthAddressRateThrottle, AuthEmailRateThrottle]
