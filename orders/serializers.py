@@ -118,10 +118,23 @@ class OrderSerializer(OrderSummarySerializer):
 
     class Meta(OrderSummarySerializer.Meta):
         fields = [
-            *OrderSummarySerializer.Meta.fields,
+            "id",
+            "status",
+            "created_at",
+            "updated_at",
+            "items",
+            "item_count",
+            "subtotal",
+            "discount",
             "gst_rate",
+            "gst",
+            "total",
+            "coupon_code",
             "address",
             "status_history",
+            "allowed_next_statuses",
+            "is_cancellable",
+            "is_hideable",
         ]
         read_only_fields = fields
 
