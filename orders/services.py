@@ -69,46 +69,17 @@ def place_order(*, user, address_id, coupon_code=None):
 
         products = _lock_products([line.product_id for line in cart_lines])
         _check_stock(user=user, cart_lines=cart_lines, products=products)
-
-        priced_lines = [
-            (products[line.product_id].price, line.quantity) for line in cart_lines
-        ]
+        sold = [(products[line.product_id], line.quantity) for line in cart_lines]
+        priced_lines = [(product.price, quantity) for product, quantity in sold]
         coupon = None
         if coupon_code:
             subtotal = pricing.price_lines(priced_lines).subtotal
             coupon = check_coupon(code=coupon_code, user=user, subtotal=subtotal)
         totals = pricing.price_lines(priced_lines, coupon=coupon)
 
-        _change_stock({line.product_id: -line.quantity for line in cart_lines})
-        order = Order.objects.create(
-            user=user,
-            status=OrderStatus.PLACED,
-            **_address_snapshot(address),
-            coupon=coupon,
-            coupon_code=coupon.code if coupon else "",
-            subtotal=totals.subtotal,
-            discount=totals.discount,
-            gst_rate=totals.gst_rate,
-            gst=totals.gst,
-            total=totals.total,
-        )
-        if coupon is not None:
-            redeem_coupon(coupon=coupon, user=user, order=order)
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                product=products[line.product_id],
-                product_name=products[line.product_id].name,
-                unit_price=products[line.product_id].price,
-                quantity=line.quantity,
-                line_total=pricing.line_total(
-                    products[line.product_id].price, line.quantity
-                ),
-            )
-            for line in cart_lines
-        )
-        OrderStatusChange.objects.create(
-            order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=user
+        _change_stock({product.pk: -quantity for product, quantity in sold})
+        order = _write_order(
+            user=user, address=address, coupon=coupon, totals=totals, sold=sold
         )
         CartItem.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
 
@@ -208,6 +179,39 @@ def _lock_address(*, user, address_id):
             code=OrderErrorCode.ADDRESS_INVALID.value,
         )
     return address
+
+
+def _write_order(*, user, address, coupon, totals, sold):
+    """The order with its lines, coupon use and first history step."""
+    order = Order.objects.create(
+        user=user,
+        status=OrderStatus.PLACED,
+        **_address_snapshot(address),
+        coupon=coupon,
+        coupon_code=coupon.code if coupon else "",
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        gst_rate=totals.gst_rate,
+        gst=totals.gst,
+        total=totals.total,
+    )
+    if coupon is not None:
+        redeem_coupon(coupon=coupon, user=user, order=order)
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=product,
+            product_name=product.name,
+            unit_price=product.price,
+            quantity=quantity,
+            line_total=pricing.line_total(product.price, quantity),
+        )
+        for product, quantity in sold
+    )
+    OrderStatusChange.objects.create(
+        order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=user
+    )
+    return order
 
 
 def _address_snapshot(address):

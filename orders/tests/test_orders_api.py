@@ -509,3 +509,14 @@ def test_staff_list_query_count_does_not_grow(category, place, staff_client):
         place(*[(ProductFactory(category=category), 1) for _ in range(3)])
 
     assert count_queries() == few
+
+
+@pytest.mark.parametrize("order_id", [0, 2**63, 10**30])
+def test_an_out_of_range_order_id_is_not_found(user_client, staff_client, order_id):
+    assert user_client.get(f"/api/orders/{order_id}/").status_code == 404
+    assert user_client.post(f"/api/orders/{order_id}/cancel/").status_code == 404
+    assert user_client.delete(f"/api/orders/{order_id}/delete/").status_code == 404
+    response = staff_client.patch(
+        f"/api/orders/{order_id}/status/", {"status": "packing"}, format="json"
+    )
+    assert response.status_code == 404
