@@ -1,0 +1,346 @@
+"""
+The lockout against password guessing: per email and per client address,
+for logins and password reset requests, with a lock that doubles each time,
+exact under concurrent attempts (on the real Redis).
+"""
+
+import os
+import threading
+from types import SimpleNamespace
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.db import connection
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+
+LOGIN_URL = "/api/auth/login/"
+RESET_URL = "/api/auth/password/reset/"
+WRONG_PASSWORD = "not-the-password"
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def locked_body(seconds):
+    return {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "throttled",
+                "detail": (
+                    f"Too many attempts. Expected available in {seconds} seconds."
+                ),
+                "attr": None,
+            }
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def limits(settings):
+    settings.LOCKOUT_FAILURES_PER_EMAIL = 5
+    settings.LOCKOUT_FAILURES_PER_ADDRESS = 1000
+    settings.LOCKOUT_BASE_SECONDS = 60
+    settings.LOCKOUT_MAX_SECONDS = 3600
+    settings.LOCKOUT_FORGET_AFTER_SECONDS = 86400
+    return settings
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time as the lockout and the local-memory cache see it."""
+    now = SimpleNamespace(value=1_800_000_000.0)
+    fake = SimpleNamespace(time=lambda: now.value)
+    for module in (
+        "accounts.lockout",
+        "django.core.cache.backends.base",
+        "django.core.cache.backends.locmem",
+    ):
+        monkeypatch.setattr(f"{module}.time", fake)
+
+    def advance(seconds):
+        now.value += seconds
+
+    return advance
+
+
+def login(client, email, password=WRONG_PASSWORD, address="198.51.100.1"):
+    return client.post(
+        LOGIN_URL, {"email": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+@pytest.mark.django_db
+def test_after_five_failures_the_next_login_is_refused_with_retry_after(
+    api_client, limits, user
+):
+    failures = [login(api_client, user.email) for _ in range(5)]
+
+    locked = login(api_client, user.email)
+
+    assert [r.status_code for r in failures] == [400] * 5
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == "60"
+    assert locked.json() == locked_body(60)
+
+
+@pytest.mark.django_db
+def test_the_right_password_is_refused_while_the_email_is_locked(
+    api_client, limits, user, password
+):
+    for _ in range(6):
+        login(api_client, user.email)
+
+    response = login(api_client, user.email, password)
+
+    assert response.status_code == 429
+    assert not AuthToken.objects.exists()
+    user.refresh_from_db()
+    assert user.last_login is None
+
+
+@pytest.mark.django_db
+def test_each_lock_that_runs_out_lets_one_attempt_through_then_doubles(
+    api_client, limits, user, clock
+):
+    for _ in range(5):
+        login(api_client, user.email)
+    first_lock = login(api_client, user.email)
+    clock(30)
+    still_locked = login(api_client, user.email)
+    clock(31)
+
+    after_first_lock = login(api_client, user.email)
+    second_lock = login(api_client, user.email)
+    clock(121)
+    after_second_lock = login(api_client, user.email)
+    third_lock = login(api_client, user.email)
+
+    assert (first_lock.status_code, first_lock["Retry-After"]) == (429, "60")
+    assert (still_locked.status_code, still_locked["Retry-After"]) == (429, "30")
+    assert after_first_lock.status_code == 400
+    assert (second_lock.status_code, second_lock["Retry-After"]) == (429, "120")
+    assert after_second_lock.status_code == 400
+    assert (third_lock.status_code, third_lock["Retry-After"]) == (429, "240")
+
+
+@pytest.mark.django_db
+def test_the_lock_never_grows_past_the_maximum(api_client, limits, user, clock):
+    limits.LOCKOUT_MAX_SECONDS = 100
+    for _ in range(6):
+        login(api_client, user.email)
+    clock(61)
+    login(api_client, user.email)
+
+    locked = login(api_client, user.email)
+
+    assert locked["Retry-After"] == "100"
+
+
+@pytest.mark.django_db
+def test_a_lock_that_ran_out_lets_the_right_password_in_and_clears_the_count(
+    api_client, limits, user, password, clock
+):
+    for _ in range(6):
+        login(api_client, user.email)
+    clock(61)
+
+    success = login(api_client, user.email, password)
+    failures_after = [login(api_client, user.email) for _ in range(5)]
+    locked_again = login(api_client, user.email)
+
+    assert success.status_code == 200
+    assert [r.status_code for r in failures_after] == [400] * 5
+    assert (locked_again.status_code, locked_again["Retry-After"]) == (429, "60")
+
+
+@pytest.mark.django_db
+def test_a_successful_login_clears_the_failures_of_its_email(
+    api_client, limits, user, password
+):
+    for _ in range(4):
+        login(api_client, user.email)
+
+    success = login(api_client, user.email, password)
+    failures_after = [login(api_client, user.email) for _ in range(5)]
+
+    assert success.status_code == 200
+    assert [r.status_code for r in failures_after] == [400] * 5
+    assert login(api_client, user.email).status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_locked_email_stays_locked_from_any_address_and_in_any_case(
+    api_client, limits, user, password
+):
+    for n in range(6):
+        login(api_client, user.email, address=f"203.0.113.{n}")
+
+    response = login(api_client, user.email.upper(), password, address="192.0.2.9")
+
+    assert response.status_code == 429
+    assert not AuthToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failures_from_one_address_lock_it_for_every_email(
+    api_client, limits, password
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 3
+    victim = UserFactory()
+    failures = [login(api_client, f"guess{n}@example.com") for n in range(3)]
+
+    from_there = login(api_client, victim.email, password)
+    from_elsewhere = login(api_client, victim.email, password, address="198.51.100.2")
+
+    assert [r.status_code for r in failures] == [400] * 3
+    assert from_there.status_code == 429
+    assert from_elsewhere.status_code == 200
+    assert AuthToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_successful_logins_do_not_use_up_a_shared_address(api_client, limits, password):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 2
+    colleagues = UserFactory.create_batch(4)
+
+    answers = [login(api_client, person.email, password) for person in colleagues]
+
+    assert [r.status_code for r in answers] == [200] * 4
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_are_locked_past_the_limit_and_send_no_mail(
+    api_client, limits, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    limits.LOCKOUT_FAILURES_PER_EMAIL = 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [api_client.post(RESET_URL, {"email": user.email}) for _ in range(3)]
+
+    assert [r.status_code for r in answers] == [202, 202, 429]
+    assert answers[2]["Retry-After"] == "60"
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.django_db
+def test_reset_requests_for_an_unknown_email_are_locked_alike(api_client, limits):
+    limits.LOCKOUT_FAILURES_PER_EMAIL = 2
+
+    answers = [
+        api_client.post(RESET_URL, {"email": "nobody@example.com"}) for _ in range(3)
+    ]
+
+    assert [r.status_code for r in answers] == [202, 202, 429]
+
+
+@pytest.mark.django_db
+def test_reset_requests_and_logins_are_counted_apart(
+    api_client, limits, user, password
+):
+    limits.LOCKOUT_FAILURES_PER_EMAIL = 1
+    api_client.post(RESET_URL, {"email": user.email})
+
+    response = login(api_client, user.email, password)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_failed_login_is_logged_as_a_warning_with_the_address_and_no_password(
+    api_client, limits, user, caplog
+):
+    secret = "Wr0ng-but-secret!"
+
+    with caplog.at_level("INFO"):
+        login(api_client, user.email, secret, address="198.51.100.23")
+
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelname == "WARNING" and r.name == "accounts.services"
+    ]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Failed login for email ")
+    assert warnings[0].endswith(" from 198.51.100.23")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert secret not in logged
+    assert user.email not in logged
+
+
+# --- Concurrent attempts, counted in the real Redis ---------------------------
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache in a Redis database of its own, emptied around the test."""
+    server = redis.Redis.from_url(REDIS_TEST_URL)
+    server.flushdb()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": "lockout-tests",
+        }
+    }
+    yield server
+    server.flushdb()
+    server.close()
+
+
+def attempt_at_once(count, send):
+    """Runs `send(n)` in `count` threads released together; their answers."""
+    barrier = threading.Barrier(count)
+    answers = [None] * count
+
+    def attempt(n):
+        try:
+            client = APIClient()
+            barrier.wait(timeout=30)
+            answers[n] = send(client, n).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_wrong_passwords_check_the_password_only_five_times(
+    limits, redis_cache
+):
+    target = UserFactory()
+
+    answers = attempt_at_once(20, lambda client, n: login(client, target.email))
+
+    assert sorted(answers) == [400] * 5 + [429] * 15
+    assert not AuthToken.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_guesses_from_one_address_at_many_emails_stop_at_its_limit(
+    limits, redis_cache
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 5
+
+    answers = attempt_at_once(
+        20, lambda client, n: login(client, f"guess{n}@example.com")
+    )
+
+    assert sorted(answers) == [400] * 5 + [429] * 15
+    assert redis_cache.keys("lockout-tests:*lockout:login:address:198.51.100.1:lock")

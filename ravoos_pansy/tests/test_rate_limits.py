@@ -1,0 +1,334 @@
+"""
+Request rate limits: signup, login and password reset per client address
+and per email, the API per user and per anonymous address, checkout per
+user; and the client address they count by, which a client cannot forge.
+
+The test settings give every scope a rate no test reaches; these tests set
+low ones, which the throttles read on each request.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+from knox.models import AuthToken
+
+from accounts.models import User
+from orders.models import Order
+from ravoos_pansy.network import client_address
+from ravoos_pansy.throttling import AuthEmailRateThrottle
+
+SIGNUP_URL = "/api/auth/signup/"
+LOGIN_URL = "/api/auth/login/"
+RESET_URL = "/api/auth/password/reset/"
+
+
+def throttled_body(seconds):
+    return {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "throttled",
+                "detail": (
+                    f"Request was throttled. Expected available in {seconds} seconds."
+                ),
+                "attr": None,
+            }
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def rates(settings):
+    """Sets some throttle rates, leaving the others as the settings have them."""
+
+    def set_rates(**scoped):
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {
+                **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                **scoped,
+            },
+        }
+
+    return set_rates
+
+
+@pytest.fixture
+def proxies(settings):
+    def set_proxies(count):
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": count}
+
+    return set_proxies
+
+
+def wrong_login(client, email="guess@example.com", **extra):
+    return client.post(
+        LOGIN_URL, {"email": email, "password": "not-the-password"}, **extra
+    )
+
+
+# --- Signup, login and password reset ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_logins_past_the_rate_of_one_address_answer_429_with_retry_after(
+    api_client, rates
+):
+    rates(auth="3/min")
+
+    answers = [wrong_login(api_client, email=f"guess{n}@example.com") for n in range(4)]
+
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    assert answers[3]["Retry-After"] == "60"
+    assert answers[3].json() == throttled_body(60)
+
+
+@pytest.mark.django_db
+def test_another_address_still_logs_in_while_one_is_throttled(
+    api_client, rates, user, password
+):
+    rates(auth="1/min")
+    wrong_login(api_client, REMOTE_ADDR="198.51.100.1")
+
+    blocked = wrong_login(api_client, REMOTE_ADDR="198.51.100.1")
+    other = api_client.post(
+        LOGIN_URL,
+        {"email": user.email, "password": password},
+        REMOTE_ADDR="198.51.100.2",
+    )
+
+    assert blocked.status_code == 429
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_signups_share_the_rate_of_their_address_and_a_refused_one_creates_nothing(
+    api_client, rates
+):
+    rates(auth="2/min")
+
+    answers = [
+        api_client.post(
+            SIGNUP_URL,
+            {"email": f"new{n}@example.com", "name": "New", "password": "Str0ng-pass!"},
+        )
+        for n in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert list(User.objects.order_by("email").values_list("email", flat=True)) == [
+        "new0@example.com",
+        "new1@example.com",
+    ]
+
+
+@pytest.mark.django_db
+def test_one_email_is_throttled_from_every_address_in_any_case(api_client, rates):
+    rates(auth_email="2/min")
+
+    answers = [
+        wrong_login(api_client, email=email, REMOTE_ADDR=f"203.0.113.{n}")
+        for n, email in enumerate(
+            ["Target@Example.com", "target@example.com", " TARGET@EXAMPLE.COM"]
+        )
+    ]
+    other_email = wrong_login(api_client, email="other@example.com")
+
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert other_email.status_code == 400
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_count_against_the_same_limits(
+    api_client, rates, mailoutbox, user, django_capture_on_commit_callbacks
+):
+    rates(auth_email="1/min")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api_client.post(RESET_URL, {"email": user.email})
+        second = api_client.post(RESET_URL, {"email": user.email.upper()})
+
+    assert (first.status_code, second.status_code) == (202, 429)
+    assert len(mailoutbox) == 1
+
+
+def test_the_email_throttle_keys_by_a_digest_never_the_address_itself():
+    throttle = AuthEmailRateThrottle()
+    factory = RequestFactory()
+
+    def key_for(email):
+        request = factory.post(LOGIN_URL)
+        request.data = {"email": email}
+        return throttle.get_cache_key(request, view=None)
+
+    key = key_for("Someone@Example.com")
+
+    assert key == key_for("someone@example.com")
+    assert key != key_for("someone@example.org")
+    assert "someone" not in key.lower()
+    assert "example" not in key.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [["email", "x@example.com"], {"email": 5}, {"email": ["x@example.com"]}, {}],
+    ids=["list", "number", "email-list", "empty"],
+)
+def test_a_body_without_a_usable_email_gets_a_400_not_a_500(api_client, rates, body):
+    rates(auth_email="1/min")
+
+    response = api_client.post(LOGIN_URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+
+
+# --- The API as a whole and checkout ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_anonymous_reads_are_limited_per_address(api_client, rates):
+    rates(anon="2/min")
+
+    answers = [api_client.get("/api/products/") for _ in range(3)]
+    elsewhere = api_client.get("/api/products/", REMOTE_ADDR="198.51.100.9")
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2]["Retry-After"] == "60"
+    assert elsewhere.status_code == 200
+
+
+@pytest.mark.django_db
+def test_signed_in_requests_are_limited_per_user_not_per_address(
+    user_client, other_client, rates
+):
+    rates(user="2/min", anon="1/min")
+
+    answers = [user_client.get("/api/auth/me/") for _ in range(3)]
+    other = other_client.get("/api/auth/me/")
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_checkout_is_limited_per_user(user_client, other_client, rates):
+    rates(checkout="1/min")
+
+    first = user_client.post("/api/orders/checkout/", {"address_id": 1})
+    second = user_client.post("/api/orders/checkout/", {"address_id": 1})
+    other = other_client.post("/api/orders/checkout/", {"address_id": 1})
+
+    # The empty cart is refused with a 400 until the limit, then a 429.
+    assert first.status_code == 400
+    assert second.status_code == 429
+    assert second.json() == throttled_body(60)
+    assert other.status_code == 400
+    assert not Order.objects.exists()
+
+
+# --- The client address -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_for_header_does_not_reset_the_count_without_proxies(
+    api_client, rates, proxies
+):
+    proxies(0)
+    rates(auth="2/min")
+
+    answers = [
+        wrong_login(
+            api_client,
+            email=f"guess{n}@example.com",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+        for n in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [400, 400, 429]
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_rightmost_forwarded_address_is_counted(
+    api_client, rates, proxies
+):
+    proxies(1)
+    rates(auth="2/min")
+
+    # Each client forges a different leftmost entry; the proxy appends the
+    # address it saw.
+    same_client = [
+        wrong_login(
+            api_client,
+            email=f"guess{n}@example.com",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.50",
+        )
+        for n in range(3)
+    ]
+    next_client = wrong_login(
+        api_client,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.51",
+    )
+
+    assert [a.status_code for a in same_client] == [400, 400, 429]
+    assert next_client.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("num_proxies", "forwarded_for", "expected"),
+    [
+        (0, None, "198.51.100.7"),
+        (0, "192.0.2.1", "198.51.100.7"),
+        (1, None, "198.51.100.7"),
+        (1, "192.0.2.1, 203.0.113.5", "203.0.113.5"),
+        (1, "203.0.113.5", "203.0.113.5"),
+        (2, "192.0.2.1, 203.0.113.5, 10.0.0.3", "203.0.113.5"),
+        (2, "203.0.113.5", "203.0.113.5"),
+        (1, "192.0.2.1, not-an-address", "198.51.100.7"),
+        (1, "2001:DB8:0:0::1", "2001:db8::1"),
+        (1, " , ", "198.51.100.7"),
+    ],
+)
+def test_client_address_trusts_only_the_configured_number_of_proxies(
+    proxies, num_proxies, forwarded_for, expected
+):
+    proxies(num_proxies)
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for else {}
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7", **headers)
+
+    assert client_address(request) == expected
+
+
+def test_client_address_of_a_request_without_a_peer_is_unknown(proxies):
+    proxies(0)
+    request = RequestFactory().get("/", REMOTE_ADDR="")
+
+    assert client_address(request) == "unknown"
+
+
+@pytest.mark.django_db
+def test_a_throttled_request_is_logged_with_its_scope_and_address(
+    api_client, rates, caplog
+):
+    rates(auth="1/min")
+    wrong_login(api_client)
+
+    with caplog.at_level("WARNING", logger="ravoos_pansy.throttling"):
+        wrong_login(api_client, REMOTE_ADDR="198.51.100.4")
+        wrong_login(api_client, REMOTE_ADDR="198.51.100.4")
+
+    assert [
+        r.getMessage() for r in caplog.records if r.name.endswith("throttling")
+    ] == ["Throttled POST /api/auth/login/ from 198.51.100.4 (scope auth)"]
+    assert not AuthToken.objects.exists()
