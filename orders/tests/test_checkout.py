@@ -493,3 +493,24 @@ def test_checkout_query_count_does_not_grow_with_the_lines(
 
     assert one_line == twenty_lines
     assert twenty_lines <= 25
+
+
+@pytest.mark.postgres
+def test_checkout_locks_cart_lines_address_and_products_in_that_order(
+    user_client, address, product, other_product, put_in_cart
+):
+    put_in_cart(other_product, 1)
+    put_in_cart(product, 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        user_client.post(CHECKOUT, {"address_id": address.pk}, format="json")
+
+    locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert [sql.split(" FROM ")[1].split()[0] for sql in locking] == [
+        '"cart_cartitem"',
+        '"accounts_address"',
+        '"catalog_product"',
+    ]
+    assert locking[2].endswith(
+        'ORDER BY "catalog_product"."id" ASC FOR UPDATE OF "catalog_product"'
+    )
