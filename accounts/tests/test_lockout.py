@@ -20,7 +20,8 @@ from accounts.tests.factories import UserFactory
 LOGIN_URL = "/api/auth/login/"
 RESET_URL = "/api/auth/password/reset/"
 WRONG_PASSWORD = "not-the-password"
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_KEY_PREFIX = "ravoos-lockout-tests"
 
 
 def locked_body(seconds):
@@ -282,18 +283,26 @@ def test_a_failed_login_is_logged_as_a_warning_with_the_address_and_no_password(
 
 @pytest.fixture
 def redis_cache(settings):
-    """The default cache in a Redis database of its own, emptied around the test."""
+    """
+    The default cache in the real Redis, under a key prefix of its own whose
+    keys are removed before and after the test.
+    """
     server = redis.Redis.from_url(REDIS_TEST_URL)
-    server.flushdb()
+
+    def remove_keys():
+        for key in server.scan_iter(match=f"{REDIS_KEY_PREFIX}:*"):
+            server.delete(key)
+
+    remove_keys()
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": "lockout-tests",
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
     }
     yield server
-    server.flushdb()
+    remove_keys()
     server.close()
 
 
@@ -343,4 +352,6 @@ def test_concurrent_guesses_from_one_address_at_many_emails_stop_at_its_limit(
     )
 
     assert sorted(answers) == [400] * 5 + [429] * 15
-    assert redis_cache.keys("lockout-tests:*lockout:login:address:198.51.100.1:lock")
+    assert redis_cache.keys(
+        f"{REDIS_KEY_PREFIX}:*lockout:login:address:198.51.100.1:lock"
+    )

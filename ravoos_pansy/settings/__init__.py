@@ -148,7 +148,7 @@ if REDIS_URL:
                 # Without these a Redis that stopped answering would hold
                 # each request for as long as the kernel waits.
                 "SOCKET_CONNECT_TIMEOUT": 0.1,
-                "SOCKET_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.1,
             },
         }
     }
