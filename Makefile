@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run migrate seed test lint format check serve-prod clean
+.PHONY: help install run migrate seed test lint format check serve-prod bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -52,6 +53,12 @@ format: install ## Format and autofix the code with ruff
 serve-prod: install ## Collect static files, migrate, serve with gunicorn as the image does
 	PATH="$(CURDIR)/$(BIN):$$PATH" python manage.py collectstatic --noinput
 	PATH="$(CURDIR)/$(BIN):$$PATH" bin/start-web
+
+bench: install ## Load-test the production server with wrk (docs/benchmarks.md)
+	@command -v wrk >/dev/null || { \
+		echo "Installing wrk"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, caches and the SQLite database
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3 staticfiles

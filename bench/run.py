@@ -1,0 +1,267 @@
+"""
+`make bench`: load-test the production server against its own ceiling.
+
+Recreates a PostgreSQL database, fills it (bench/dataset.py), starts
+gunicorn with the project's config and DEBUG off, and drives each endpoint
+with wrk from a separate process on loopback: a warm-up, then a measured
+run of fixed length. The ceiling (a constant DRF answer, bench/views.py) is
+measured first and last; every ratio is to the mean of the two. Then the
+scaling rows: product list and search with a small and a large catalog.
+The table is printed and written into docs/benchmarks.md.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import load, report, server
+from .dataset import CATEGORY_SLUG, SEARCH_TERM
+from .load import Endpoint
+
+ENDPOINTS = [
+    Endpoint("product_list", "product list, page of 20", target=0.5),
+    Endpoint(
+        "product_list_category", f"product list, category={CATEGORY_SLUG}", target=0.5
+    ),
+    Endpoint("product_search", f"product search, search={SEARCH_TERM}", target=0.3),
+    Endpoint(
+        "product_search_category",
+        f"product search, category={CATEGORY_SLUG}&search={SEARCH_TERM}",
+        target=0.3,
+    ),
+    Endpoint("product_detail", "product detail (300 products in turn)", target=0.6),
+    Endpoint("category_tree", "category tree", target=0.6),
+    Endpoint("cart_read", "cart read, 3 lines", target=0.4),
+    Endpoint("cart_add", "add to cart"),
+    Endpoint("checkout", "checkout, 3 lines", target=0.15, mode="once"),
+    Endpoint("order_history", "order history, page of 20", target=0.4),
+]
+CEILING = Endpoint("ceiling", "ceiling (constant JSON)")
+SCALING = ["product_list", "product_search"]
+DOCS = server.ROOT / "docs" / "benchmarks.md"
+
+
+def main(argv=None):
+    options = _parse_arguments(argv)
+    work = Path(options.work_dir or tempfile.mkdtemp(prefix="ravoos-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    load.wrk_path()
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+
+    selected = [
+        endpoint
+        for endpoint in ENDPOINTS
+        if not options.only or endpoint.key in options.only
+    ]
+    database_url = f"{options.postgres}/ravoos_bench"
+    environment = server.server_environment(
+        database_url=database_url,
+        redis_url=options.redis,
+        workers=options.workers,
+        threads=options.threads,
+    )
+    data = work / "data"
+    if not options.reuse_data:
+        _say(f"Preparing {database_url} with {options.products:,} products")
+        server.recreate_database(database_url)
+        server.manage("migrate", "--noinput", "-v0", environment=environment)
+        server.prepare_dataset(
+            products=options.products, out=data, environment=environment
+        )
+
+    _say(f"Server log: {work / 'server.log'}")
+    rows = _measure(
+        endpoints=[CEILING, *selected, CEILING],
+        environment=environment,
+        data=data,
+        options=options,
+        log_path=work / "server.log",
+    )
+    ceilings = [result.per_second for endpoint, result in rows if endpoint is CEILING]
+    ceiling = sum(ceilings) / len(ceilings)
+
+    scaling = {}
+    if options.scale:
+        scaling = _measure_scaling(options=options, work=work, main_rows=rows)
+
+    block = _report_block(
+        rows=rows,
+        ceiling=ceiling,
+        ceilings=ceilings,
+        scaling=scaling,
+        options=options,
+        database_url=database_url,
+        load_before=load_before,
+        started=started,
+    )
+    _say("\n".join(block))
+    if options.write_docs:
+        report.write_docs(DOCS, block)
+        _say(f"Written to {DOCS.relative_to(server.ROOT)}")
+    server.flush_redis(options.redis)
+
+
+def _measure(*, endpoints, environment, data, options, log_path, port_offset=0):
+    server.flush_redis(options.redis)
+    results = []
+    with server.running_server(
+        port=options.port + port_offset, environment=environment, log_path=log_path
+    ) as base_url:
+        for endpoint in endpoints:
+            requests_file = data / f"{endpoint.key}.tsv"
+            if endpoint.mode == "cycle":
+                load.check_first_request(base_url, requests_file)
+                _run(endpoint, base_url, requests_file, options, options.warmup)
+            result = _run(endpoint, base_url, requests_file, options, options.duration)
+            _say(
+                f"  {endpoint.label}: {result.per_second:,.0f} req/s, "
+                f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+                f"{result.errors} errors"
+            )
+            results.append((endpoint, result))
+    return results
+
+
+def _run(endpoint, base_url, requests_file, options, seconds):
+    return load.run_wrk(
+        base_url=base_url,
+        requests_file=requests_file,
+        mode=endpoint.mode,
+        seconds=seconds,
+        threads=options.wrk_threads,
+        connections=options.connections,
+    )
+
+
+def _measure_scaling(*, options, work, main_rows):
+    """
+    Product list and search at each size of --scale, on a database of
+    their own that grows from the smallest size to the largest.
+    """
+    database_url = f"{options.postgres}/ravoos_bench_scale"
+    environment = server.server_environment(
+        database_url=database_url,
+        redis_url=options.redis,
+        workers=options.workers,
+        threads=options.threads,
+    )
+    endpoints = [endpoint for endpoint in ENDPOINTS if endpoint.key in SCALING]
+    points = {endpoint.label: {} for endpoint in endpoints}
+    for endpoint, result in main_rows:
+        if endpoint.key in SCALING:
+            points[endpoint.label][options.products] = result
+
+    server.recreate_database(database_url)
+    server.manage("migrate", "--noinput", "-v0", environment=environment)
+    try:
+        for size in sorted(options.scale):
+            _say(f"Scaling: {size:,} products")
+            data = work / f"scale-{size}"
+            server.prepare_dataset(
+                products=size, out=data, environment=environment, catalog_only=True
+            )
+            rows = _measure(
+                endpoints=endpoints,
+                environment=environment,
+                data=data,
+                options=options,
+                log_path=work / "server.log",
+                port_offset=1,
+            )
+            for endpoint, result in rows:
+                points[endpoint.label][size] = result
+    finally:
+        server.drop_database(database_url)
+    return points
+
+
+def _report_block(
+    *, rows, ceiling, ceilings, scaling, options, database_url, load_before, started
+):
+    measured = [
+        (endpoint, result) for endpoint, result in rows if endpoint is not CEILING
+    ]
+    ceiling_row = [(CEILING, rows[0][1])]
+    block = [
+        f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{options.products:,} products; wrk -t{options.wrk_threads} "
+        f"-c{options.connections}, {options.duration} s per row after a "
+        f"{options.warmup} s warm-up. Ceiling: "
+        + " and ".join(f"{value:,.0f}" for value in ceilings)
+        + f" req/s (first and last run); ratios are to {ceiling:,.0f}.",
+        "",
+        *report.results_table(ceiling_row + measured, ceiling=ceiling),
+        "",
+    ]
+    if scaling:
+        block += [
+            "Scaling: p50 latency and throughput of the same requests as the "
+            "catalog grows (a database of its own per size, same server).",
+            "",
+            *report.scaling_table(scaling),
+            "",
+        ]
+    block += report.machine_lines(
+        postgres=server.postgres_version(database_url),
+        wrk=load.wrk_version(),
+        load_before=load_before,
+        load_after=os.getloadavg()[0],
+        workers=options.workers,
+        threads=options.threads,
+    )
+    block.append(f"- The whole run took {time.monotonic() - started:.0f} s.")
+    return block
+
+
+def _parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument(
+        "--scale",
+        type=lambda text: [int(size) for size in text.split(",") if size],
+        default=[1_000, 100_000],
+        help="Catalog sizes of the scaling rows, comma-separated; empty skips them.",
+    )
+    parser.add_argument("--duration", type=int, default=10, help="Seconds per row.")
+    parser.add_argument("--warmup", type=int, default=2, help="Seconds before each.")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 2)
+    )
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS") or 1)
+    )
+    parser.add_argument("--port", type=int, default=8710)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument(
+        "--only", nargs="*", help="Measure only these endpoint keys (and the ceiling)."
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="Keep the database and request files of --work-dir from an earlier run.",
+    )
+    parser.add_argument("--work-dir", help="Where request files and the log go.")
+    parser.add_argument(
+        "--no-docs",
+        dest="write_docs",
+        action="store_false",
+        help="Print the table without writing docs/benchmarks.md.",
+    )
+    return parser.parse_args(argv)
+
+
+def _say(text):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
