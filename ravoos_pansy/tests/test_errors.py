@@ -263,3 +263,20 @@ def test_server_error_answers_json_500_without_details(quiet_client, path):
     )
     assert b"hunter2" not in response.content
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_schema_and_docs_routes_answer_errors_in_json_not_yaml_or_html(
+    api_client, path
+):
+    wrong_method = api_client.post(path, {}, format="json")
+    unknown_format = api_client.get(path, {"format": "xml"})
+
+    assert wrong_method.status_code == 405
+    assert wrong_method["Content-Type"] == "application/json"
+    assert wrong_method.json() == error_body(
+        "method_not_allowed", 'Method "POST" not allowed.'
+    )
+    assert unknown_format.status_code == 404
+    assert unknown_format["Content-Type"] == "application/json"
+    assert unknown_format.json()["errors"][0]["code"] == "not_found"
