@@ -1,11 +1,9 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.models import Address
 from accounts.tests.factories import AddressFactory, UserFactory
 from conftest import client_for
+from ravoos_pansy.tests.concurrency import run_at_once
 
 LIST_URL = "/api/auth/addresses/"
 
@@ -22,26 +20,8 @@ def address_body(street):
 
 
 def run_together(requests):
-    """Sends each request from its own thread and connection, all at once."""
-    barrier = threading.Barrier(len(requests))
-    statuses = [None] * len(requests)
-
-    def send(index, request):
-        try:
-            barrier.wait()
-            statuses[index] = request().status_code
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=send, args=(index, request))
-        for index, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    """Sends the requests at the same moment; their status codes."""
+    return [response.status_code for response in run_at_once(*requests)]
 
 
 @pytest.mark.postgres

@@ -5,17 +5,16 @@ exact under concurrent attempts (on the real Redis).
 """
 
 import os
-import threading
 from types import SimpleNamespace
 
 import pytest
 import redis
 from django.core.cache import cache
-from django.db import connection
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from ravoos_pansy.tests.concurrency import run_at_once
 
 LOGIN_URL = "/api/auth/login/"
 RESET_URL = "/api/auth/password/reset/"
@@ -307,24 +306,11 @@ def redis_cache(settings):
 
 
 def attempt_at_once(count, send):
-    """Runs `send(n)` in `count` threads released together; their answers."""
-    barrier = threading.Barrier(count)
-    answers = [None] * count
-
-    def attempt(n):
-        try:
-            client = APIClient()
-            barrier.wait(timeout=30)
-            answers[n] = send(client, n).status_code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    """Runs `send(client, n)` from `count` threads at once; the status codes."""
+    responses = run_at_once(
+        *(lambda n=n: send(APIClient(), n) for n in range(count)), timeout=30
+    )
+    return [response.status_code for response in responses]
 
 
 @pytest.mark.postgres

@@ -3,15 +3,14 @@ Concurrent adds on PostgreSQL: real threads, each with its own connection,
 sending real requests at the same moment.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from cart.models import CartItem
 from catalog.tests.factories import ProductFactory
 from conftest import client_for
+from ravoos_pansy.tests.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,29 +25,14 @@ def customer_clients(user, count):
 
 def add_at_once(clients, product, *, quantity=1):
     """Each client adds `quantity` of `product` at the same moment."""
-    start = threading.Barrier(len(clients))
-    statuses = []
-    lock = threading.Lock()
-
-    def add(client):
-        try:
-            start.wait()
-            response = client.post(
-                "/api/cart/add/",
-                {"product_id": product.pk, "quantity": quantity},
-                format="json",
-            )
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Counter(statuses)
+    body = {"product_id": product.pk, "quantity": quantity}
+    responses = run_at_once(
+        *(
+            lambda client=client: client.post("/api/cart/add/", body, format="json")
+            for client in clients
+        )
+    )
+    return Counter(response.status_code for response in responses)
 
 
 def test_ten_concurrent_adds_of_the_same_product_all_count(user):

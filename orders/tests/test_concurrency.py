@@ -21,38 +21,13 @@ from coupons.models import Coupon, CouponRedemption
 from orders import services
 from orders.idempotency import request_fingerprint
 from orders.models import IdempotencyKey, Order, OrderLine
+from ravoos_pansy.tests.concurrency import run_at_once
 
 from .factories import CartItemFactory, CouponFactory
 
 CHECKOUT = "/api/orders/checkout/"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(*calls):
-    """Runs each call in its own thread, all released together; their results."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # the test inspects it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def customer_with_address():
