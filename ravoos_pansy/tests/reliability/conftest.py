@@ -50,18 +50,41 @@ VOLATILE_COLUMNS = {"last_login"}
 
 
 def snapshot():
-    """Every row of every written table, as plain values."""
+    """Every row of every written table, as plain values by primary key."""
     return {
-        model._meta.label: [
-            {k: v for k, v in row.items() if k not in VOLATILE_COLUMNS}
-            for row in model.objects.order_by("pk").values()
-        ]
+        model._meta.label: {
+            row[model._meta.pk.attname]: {
+                column: value
+                for column, value in row.items()
+                if column not in VOLATILE_COLUMNS
+            }
+            for row in model.objects.values()
+        }
         for model in WRITTEN_MODELS
     }
 
 
 def changed_tables(before, after):
     return sorted(label for label in before if before[label] != after[label])
+
+
+def changes(before, after):
+    """
+    What happened between two snapshots, one string per fact:
+    `+Label#pk` (a row added), `-Label#pk` (removed), `Label#pk.field`.
+    """
+    found = set()
+    for label, old in before.items():
+        new = after[label]
+        found |= {f"+{label}#{pk}" for pk in new.keys() - old.keys()}
+        found |= {f"-{label}#{pk}" for pk in old.keys() - new.keys()}
+        for pk in old.keys() & new.keys():
+            found |= {
+                f"{label}#{pk}.{column}"
+                for column, value in new[pk].items()
+                if old[pk][column] != value
+            }
+    return found
 
 
 def is_error_shape(body):
