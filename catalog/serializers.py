@@ -6,6 +6,19 @@ from .models import Category, Product
 
 MAX_STOCK = 2_147_483_647
 
+
+class CategoryIdField(serializers.PrimaryKeyRelatedField):
+    """
+    A category named by its id. The id must be a whole number: the database
+    lookup would read 1.5 or true as category 1, and fail on 1e309.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, (bool, float)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 # --- Categories -------------------------------------------------------------
 
 
@@ -99,7 +112,7 @@ class CategoryWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Made from the name when left out; must be unique.",
     )
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = CategoryIdField(
         queryset=Category.objects.all(),
         allow_null=True,
         required=False,
@@ -170,7 +183,7 @@ class ProductWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Made from the name when left out; must be unique.",
     )
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    category = CategoryIdField(queryset=Category.objects.all())
     # An explicit default: a form or multipart body that leaves the field
     # out would otherwise read as false, as an unticked checkbox does.
     is_active = serializers.BooleanField(default=True)

@@ -121,6 +121,8 @@ def test_a_generated_category_slug_gets_a_number_when_taken(staff_client, tree):
     ("body", "expected"),
     [
         ({"name": "X", "parent": 987654}, [("parent", "does_not_exist")]),
+        ({"name": "X", "parent": 1.5}, [("parent", "incorrect_type")]),
+        ({"name": "X", "parent": True}, [("parent", "incorrect_type")]),
         ({"name": ""}, [("name", "blank")]),
         ({"name": "X" * 101}, [("name", "max_length")]),
         ({"name": "X", "slug": "books"}, [("slug", "unique")]),

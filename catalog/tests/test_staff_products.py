@@ -1,3 +1,4 @@
+import json
 import re
 from decimal import Decimal
 
@@ -244,6 +245,8 @@ def test_a_given_slug_that_is_taken_is_a_400(staff_client, product):
         ({"stock": 10**12}, [("stock", "max_value")]),
         ({"category": 987654}, [("category", "does_not_exist")]),
         ({"category": "shirts"}, [("category", "incorrect_type")]),
+        ({"category": 1.5}, [("category", "incorrect_type")]),
+        ({"category": True}, [("category", "incorrect_type")]),
         ({"name": ""}, [("name", "blank")]),
         ({"name": "x" * 201}, [("name", "max_length")]),
         ({"slug": "not a slug"}, [("slug", "invalid")]),
@@ -258,6 +261,21 @@ def test_bad_product_fields_are_a_400_and_nothing_is_created(
 
     assert response.status_code == 400
     assert errors(response) == expected
+    assert not Product.objects.exists()
+
+
+def test_an_infinite_category_id_is_a_400_not_a_server_error(staff_client, category):
+    # 1e309 is a JSON number that Python reads as infinity.
+    body = json.dumps(new_product(category)).replace(
+        f'"category": {category.pk}', '"category": 1e309'
+    )
+
+    response = staff_client.post(
+        "/api/admin/products/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert errors(response) == [("category", "incorrect_type")]
     assert not Product.objects.exists()
 
 
