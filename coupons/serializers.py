@@ -3,9 +3,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
+from rest_framework.utils import humanize_datetime
 
 from orders.pricing import ZERO
 from ravoos_pansy.errors import Conflict
@@ -14,6 +16,26 @@ from .models import Coupon
 
 CODE_FIELD_LENGTH = Coupon._meta.get_field("code").max_length
 CODE_TAKEN = "Another coupon has this code (codes ignore case)."
+# The largest use limit every database can store (PostgreSQL's integer).
+MAX_USES = 2_147_483_647
+
+
+class StrictDateTimeField(serializers.DateTimeField):
+    """
+    A date and time that refuses text with a NUL in it. Python's ISO 8601
+    parser stops reading at a NUL, so "2026-01-01T00:00:00Z\x00anything"
+    would otherwise pass as valid.
+    """
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(
+                "invalid",
+                format=humanize_datetime.datetime_formats(
+                    getattr(self, "input_formats", api_settings.DATETIME_INPUT_FORMATS)
+                ),
+            )
+        return super().to_internal_value(value)
 
 
 class ValidateCouponSerializer(serializers.Serializer):
@@ -65,10 +87,16 @@ class CouponAdminSerializer(serializers.ModelSerializer):
         default=None,
         help_text="Cap on a percentage discount; only for percent coupons.",
     )
-    usage_limit = serializers.IntegerField(min_value=1, allow_null=True, default=None)
-    per_user_limit = serializers.IntegerField(
-        min_value=1, allow_null=True, default=None
+    usage_limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_USES, allow_null=True, default=None
     )
+    per_user_limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_USES, allow_null=True, default=None
+    )
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: StrictDateTimeField,
+    }
 
     class Meta:
         model = Coupon

@@ -171,6 +171,12 @@ def test_used_count_cannot_be_set_by_staff(staff_client, coupon):
         ({"usage_limit": 0}, [("min_value", "usage_limit")]),
         ({"per_user_limit": -1}, [("min_value", "per_user_limit")]),
         ({"usage_limit": "lots"}, [("invalid", "usage_limit")]),
+        # Over what the database's integer holds: a 400, not a server error.
+        ({"usage_limit": 2**31}, [("max_value", "usage_limit")]),
+        ({"per_user_limit": 10**20}, [("max_value", "per_user_limit")]),
+        # Python's date parser would stop at the NUL and take the rest as read.
+        ({"valid_from": "2026-03-01T00:00:00Z\x00junk"}, [("invalid", "valid_from")]),
+        ({"valid_to": "2026-04-01T00:00:00\x00+05:00"}, [("invalid", "valid_to")]),
         ({"kind": "bogof"}, [("invalid_choice", "kind")]),
         ({"code": ""}, [("blank", "code")]),
         ({"code": "X" * 41}, [("max_length", "code")]),
