@@ -31,6 +31,8 @@ class Result:
     p99_ms: float
     errors: int
     exhausted: bool
+    # Server CPU time per request, in milliseconds (None when not measured).
+    cpu_ms: float | None = None
 
     @property
     def per_second(self):

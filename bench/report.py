@@ -47,8 +47,9 @@ def results_table(rows, *, ceiling):
     (requests per second).
     """
     lines = [
-        "| endpoint | req/s | p50 ms | p99 ms | errors | ratio | target | |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| endpoint | req/s | p50 ms | p99 ms | errors | ratio | target | "
+        "| server CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for endpoint, result in rows:
         ratio = result.per_second / ceiling if ceiling else 0.0
@@ -64,9 +65,13 @@ def results_table(rows, *, ceiling):
         lines.append(
             f"| {endpoint.label} | {result.per_second:,.0f} | {result.p50_ms:.1f} | "
             f"{result.p99_ms:.1f} | {result.errors} | {ratio:.2f} | {target} | "
-            f"{verdict} |"
+            f"{verdict} | {_cpu(result)} |"
         )
     return lines
+
+
+def _cpu(result):
+    return "" if result.cpu_ms is None else f"{result.cpu_ms:.2f}"
 
 
 def scaling_table(points):
@@ -82,7 +87,8 @@ def scaling_table(points):
     ]
     for label, by_size in points.items():
         cells = " | ".join(
-            f"{by_size[size].p50_ms:.1f} ms, {by_size[size].per_second:,.0f}/s"
+            f"p50 {by_size[size].p50_ms:.1f} ms, {by_size[size].per_second:,.0f}/s, "
+            f"CPU {_cpu(by_size[size])} ms"
             if size in by_size
             else ""
             for size in sizes

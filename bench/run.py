@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,17 +112,21 @@ def _measure(*, endpoints, environment, data, options, log_path, port_offset=0):
     results = []
     with server.running_server(
         port=options.port + port_offset, environment=environment, log_path=log_path
-    ) as base_url:
+    ) as running:
+        base_url = running.base_url
         for endpoint in endpoints:
             requests_file = data / f"{endpoint.key}.tsv"
             if endpoint.mode == "cycle":
                 load.check_first_request(base_url, requests_file)
                 _run(endpoint, base_url, requests_file, options, options.warmup)
+            cpu_before = running.cpu_seconds()
             result = _run(endpoint, base_url, requests_file, options, options.duration)
+            cpu = running.cpu_seconds() - cpu_before
+            result = replace(result, cpu_ms=1000 * cpu / max(result.requests, 1))
             _say(
                 f"  {endpoint.label}: {result.per_second:,.0f} req/s, "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-                f"{result.errors} errors"
+                f"{result.errors} errors, {result.cpu_ms:.2f} ms CPU/request"
             )
             results.append((endpoint, result))
     return results

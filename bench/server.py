@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -114,11 +115,46 @@ def prepare_dataset(*, products, out, environment, catalog_only=False):
     subprocess.run(command, cwd=ROOT, env=environment, check=True)
 
 
+@dataclass(frozen=True)
+class RunningServer:
+    base_url: str
+    pid: int
+
+    def cpu_seconds(self):
+        """
+        CPU time used so far by gunicorn: the master, its live workers and
+        the workers it has already replaced (max_requests). Unlike requests
+        per second, it hardly moves when other programs share the CPUs.
+        """
+        master = _stat_fields(self.pid)
+        # utime, stime, and the same for children that have been reaped.
+        ticks = sum(int(field) for field in master[11:15])
+        for child in _children(self.pid):
+            try:
+                ticks += sum(int(field) for field in _stat_fields(child)[11:13])
+            except FileNotFoundError:
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def _children(pid):
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += Path(task, "children").read_text().split()
+    return [int(child) for child in children]
+
+
 @contextmanager
 def running_server(*, port, environment, log_path):
     """
     gunicorn with the project's gunicorn.conf.py, bound to loopback only,
-    until the block ends; yields its base URL once health answers.
+    until the block ends; yields a `RunningServer` once health answers.
     """
     if _is_listening(port):
         raise RuntimeError(f"Port {port} is taken; pick another with --port.")
@@ -139,7 +175,7 @@ def running_server(*, port, environment, log_path):
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_for_health(base_url, process=process, log_path=log_path)
-            yield base_url
+            yield RunningServer(base_url=base_url, pid=process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             try:
