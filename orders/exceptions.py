@@ -20,7 +20,7 @@ class OrderErrorCode(models.TextChoices):
     )
     IDEMPOTENCY_KEY_INVALID = (
         "idempotency_key_invalid",
-        "The Idempotency-Key header must be 1 to 255 characters long.",
+        "The Idempotency-Key header must be 1 to 255 printable characters.",
     )
     IDEMPOTENCY_KEY_REUSED = (
         "idempotency_key_reused",

@@ -54,8 +54,11 @@ class StoredResponse:
 
 
 def clean_key(key):
-    """The header's key, or a 400 when it is empty or over-long."""
-    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+    """
+    The header's key, or a 400 when it is empty, over-long or holds a
+    control character (PostgreSQL cannot store a NUL in text).
+    """
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         raise DomainValidationError(
             {HEADER: [OrderErrorCode.IDEMPOTENCY_KEY_INVALID.label]},
             code=OrderErrorCode.IDEMPOTENCY_KEY_INVALID.value,

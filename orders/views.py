@@ -30,7 +30,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Up to 255 characters, unique per checkout attempt (a UUID suits). "
+        "1 to 255 printable characters, unique per checkout attempt (a UUID "
+        "suits). "
         "A retry with the same key and body replays the first answer, "
         "status and body, with the header `Idempotent-Replayed: true`; the "
         "same key with another body is a 422; a retry while the first "

@@ -144,8 +144,8 @@ def test_a_body_that_fails_validation_claims_no_key(
     assert Order.objects.count() == 1
 
 
-@pytest.mark.parametrize("key", ["", "k" * 256])
-def test_an_empty_or_over_long_key_is_a_400(
+@pytest.mark.parametrize("key", ["", "k" * 256, "k\x00k", "\x00", "k\x01k", "k\nk"])
+def test_an_empty_over_long_or_unprintable_key_is_a_400(
     user_client, address, product, put_in_cart, key
 ):
     put_in_cart(product, 1)
@@ -156,7 +156,8 @@ def test_an_empty_or_over_long_key_is_a_400(
     assert response.json()["errors"] == [
         {
             "code": "idempotency_key_invalid",
-            "detail": "The Idempotency-Key header must be 1 to 255 characters long.",
+            "detail": "The Idempotency-Key header must be 1 to 255 printable "
+            "characters.",
             "attr": "Idempotency-Key",
         }
     ]
