@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -73,3 +74,13 @@ def staff_client(staff_user):
 @pytest.fixture
 def address(user):
     return AddressFactory(user=user, is_default=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """
+    Every test starts with an empty cache. A rolled-back test database
+    sends no signal, so cached catalog reads (and throttle counts) of one
+    test would otherwise meet the rows of the next.
+    """
+    cache.clear()

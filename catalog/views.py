@@ -15,9 +15,10 @@ from rest_framework.views import APIView
 
 from ravoos_pansy.permissions import IsStaff
 
-from . import selectors, services
+from . import caching, selectors, services
 from .filters import ProductFilter, StaffProductFilter
 from .models import Category
+from .pagination import ProductPagination
 from .serializers import (
     CategoryConflictSerializer,
     CategoryDetailSerializer,
@@ -112,8 +113,11 @@ class CategoryTreeView(PublicCatalogMixin, APIView):
         responses={200: CategoryTreeSerializer(many=True), 304: NOT_MODIFIED},
     )
     def get(self, request):
-        roots = selectors.category_tree()
-        return Response(CategoryTreeSerializer(roots, many=True).data)
+        tree = caching.remember(
+            "category-tree",
+            lambda: CategoryTreeSerializer(selectors.category_tree(), many=True).data,
+        )
+        return Response(tree)
 
 
 class CategoryDetailView(PublicCatalogMixin, APIView):
@@ -144,6 +148,7 @@ class ProductListView(PublicCatalogMixin, generics.ListAPIView):
 
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
+    pagination_class = ProductPagination
 
     def get_queryset(self):
         return selectors.public_products()

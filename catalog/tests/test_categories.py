@@ -1,5 +1,6 @@
 import pytest
 
+from catalog import services
 from catalog.models import Category
 
 from .factories import CategoryFactory, ProductFactory
@@ -136,7 +137,7 @@ def test_tree_answers_304_to_its_own_etag(api_client, tree):
 
 def test_tree_etag_changes_when_a_category_is_renamed(api_client, tree):
     first = api_client.get("/api/categories/")
-    Category.objects.filter(pk=tree["fiction"].pk).update(name="Novels")
+    services.update_category(category=tree["fiction"], name="Novels")
 
     second = api_client.get("/api/categories/", HTTP_IF_NONE_MATCH=first["ETag"])
 

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from accounts.models import Address, User
+from catalog.caching import start_new_generation
 from catalog.models import Category, Product
 from coupons.models import Coupon
 
@@ -157,6 +158,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             leaves = self._seed_categories()
         created = self._seed_products(count=products, leaves=leaves)
+        # Bulk inserts send no save signal: retire cached catalog reads.
+        start_new_generation()
         with transaction.atomic():
             self._seed_users()
             self._seed_coupons()

@@ -1,0 +1,57 @@
+from functools import cached_property, partial
+
+from django.core.paginator import Paginator
+from django.utils.http import urlencode
+
+from ravoos_pansy.pagination import PageNumberPagination
+
+from . import caching
+
+
+class CachedCountPaginator(Paginator):
+    """
+    A paginator that takes its total from the catalog cache, counting only
+    on a miss. On a big catalog the count is most of a page's cost: the
+    page itself is an index scan that stops after 20 rows, the count reads
+    every matching row.
+    """
+
+    def __init__(self, *args, count_variant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_variant = count_variant
+
+    @cached_property
+    def count(self):
+        return caching.remember(
+            "product-count",
+            lambda: Paginator.count.func(self),
+            variant=self.count_variant,
+        )
+
+
+class ProductPagination(PageNumberPagination):
+    """
+    The project's page numbers, with the total count of a filter cached
+    until the catalog changes (see `catalog.caching`).
+
+    Only the filters that read catalog rows alone name a cached count:
+    `in_stock` depends on stock, which checkout moves without retiring the
+    cache, so a list filtered by it is always counted.
+    """
+
+    count_filters = ("category", "search", "min_price", "max_price")
+    uncached_filters = ("in_stock",)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        params = request.query_params
+        if any(params.get(name) for name in self.uncached_filters):
+            self.django_paginator_class = Paginator
+        else:
+            # The filters read each parameter's last value; so does this.
+            variant = urlencode(
+                [(name, params.get(name, "")) for name in self.count_filters]
+            )
+            self.django_paginator_class = partial(
+                CachedCountPaginator, count_variant=variant
+            )
+        return super().paginate_queryset(queryset, request, view)

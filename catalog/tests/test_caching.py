@@ -1,0 +1,172 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog import services
+from catalog.admin import deactivate
+from catalog.models import Category, Product
+
+from .factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+TREE = reverse("category-tree")
+PRODUCTS = reverse("product-list")
+
+
+def tree_names(client):
+    def names(nodes):
+        return [(node["name"], names(node["children"])) for node in nodes]
+
+    return names(client.get(TREE).json())
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url).json()
+    counts = [query for query in queries if "COUNT(" in query["sql"].upper()]
+    return body["count"], len(counts)
+
+
+class MessageSink:
+    def message_user(self, request, message, level):
+        self.message = message
+
+
+def test_a_cached_tree_is_served_without_a_query(
+    api_client, django_assert_num_queries
+):
+    CategoryFactory(name="Books")
+    api_client.get(TREE)
+
+    with django_assert_num_queries(0):
+        response = api_client.get(TREE)
+
+    assert [node["name"] for node in response.json()] == ["Books"]
+
+
+def test_the_tree_shows_a_category_renamed_after_it_was_cached(api_client):
+    books = CategoryFactory(name="Books")
+    assert tree_names(api_client) == [("Books", [])]
+
+    services.update_category(category=books, name="Novels")
+
+    assert tree_names(api_client) == [("Novels", [])]
+
+
+def test_the_tree_shows_a_category_added_and_one_deleted_after_it_was_cached(
+    api_client,
+):
+    books = CategoryFactory(name="Books")
+    garden = CategoryFactory(name="Garden")
+    assert tree_names(api_client) == [("Books", []), ("Garden", [])]
+
+    CategoryFactory(parent=books, name="Fiction")
+    services.delete_category(category=garden)
+
+    assert tree_names(api_client) == [("Books", [("Fiction", [])])]
+
+
+def test_the_tree_shows_a_subtree_moved_after_it_was_cached(api_client):
+    books = CategoryFactory(name="Books")
+    garden = CategoryFactory(name="Garden")
+    fiction = CategoryFactory(parent=books, name="Fiction")
+    CategoryFactory(parent=fiction, name="Crime")
+    assert tree_names(api_client) == [
+        ("Books", [("Fiction", [("Crime", [])])]),
+        ("Garden", []),
+    ]
+
+    services.update_category(category=fiction, parent=garden)
+
+    assert tree_names(api_client) == [
+        ("Books", []),
+        ("Garden", [("Fiction", [("Crime", [])])]),
+    ]
+
+
+def test_the_tree_hides_a_category_deactivated_by_the_admin_bulk_action(
+    api_client, rf
+):
+    CategoryFactory(name="Books")
+    CategoryFactory(name="Garden")
+    assert tree_names(api_client) == [("Books", []), ("Garden", [])]
+
+    deactivate(MessageSink(), rf.post("/"), Category.objects.filter(name="Garden"))
+
+    assert tree_names(api_client) == [("Books", [])]
+
+
+def test_a_product_count_is_counted_once_then_cached(api_client):
+    ProductFactory.create_batch(3)
+
+    assert count_queries(api_client, PRODUCTS) == (3, 1)
+    assert count_queries(api_client, PRODUCTS) == (3, 0)
+
+
+def test_the_product_count_follows_products_added_changed_and_deleted(api_client):
+    first, second = ProductFactory.create_batch(2)
+    assert api_client.get(PRODUCTS).json()["count"] == 2
+
+    ProductFactory()
+    assert api_client.get(PRODUCTS).json()["count"] == 3
+
+    services.update_product(product=first, is_active=False)
+    assert api_client.get(PRODUCTS).json()["count"] == 2
+
+    services.delete_product(product=second)
+    assert api_client.get(PRODUCTS).json()["count"] == 1
+
+
+def test_each_filter_has_a_count_of_its_own(api_client):
+    ProductFactory(name="Blue Mug", price="50.00")
+    ProductFactory(name="Blue Plate", price="150.00")
+    ProductFactory(name="Red Mug", price="150.00")
+
+    counts = [
+        api_client.get(PRODUCTS, query).json()["count"]
+        for query in (
+            {},
+            {"search": "blue"},
+            {"search": "mug"},
+            {"search": "mug", "min_price": "100"},
+            {"search": "blue"},
+        )
+    ]
+
+    assert counts == [3, 2, 2, 1, 2]
+
+
+def test_the_count_by_category_follows_a_category_hidden_by_the_admin(
+    api_client, rf
+):
+    books = CategoryFactory(name="Books", slug="books")
+    fiction = CategoryFactory(parent=books, name="Fiction", slug="fiction")
+    ProductFactory(category=books)
+    ProductFactory(category=fiction)
+    assert api_client.get(PRODUCTS, {"category": "books"}).json()["count"] == 2
+
+    deactivate(MessageSink(), rf.post("/"), Category.objects.filter(pk=fiction.pk))
+
+    assert api_client.get(PRODUCTS, {"category": "books"}).json()["count"] == 1
+
+
+def test_the_in_stock_count_follows_stock_moved_by_a_bulk_update(api_client):
+    kept, sold = ProductFactory.create_batch(2, stock=5)
+    assert api_client.get(PRODUCTS, {"in_stock": "true"}).json()["count"] == 2
+
+    # As checkout takes stock: an UPDATE with no save signal.
+    Product.objects.filter(pk=sold.pk).update(stock=0)
+
+    assert api_client.get(PRODUCTS, {"in_stock": "true"}).json()["count"] == 1
+    assert count_queries(api_client, f"{PRODUCTS}?in_stock=true") == (1, 1)
+
+
+def test_the_count_follows_products_bulk_inserted_by_seed_demo(api_client, media_root):
+    assert api_client.get(PRODUCTS).json()["count"] == 0
+
+    call_command("seed_demo", products=3, force=True, stdout=None)
+
+    assert api_client.get(PRODUCTS).json()["count"] == 3
