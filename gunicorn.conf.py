@@ -21,6 +21,11 @@ bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 
 # Sync workers, one request each at a time; WEB_CONCURRENCY is the name
 # Render and Heroku use. Threads only help when requests wait on I/O.
+# Chosen by measurement (`make bench`, docs/benchmarks.md): on 2 CPUs, 2
+# sync workers served as much as 2 workers x 4 threads, 4 workers or 3
+# workers x 2 threads, each within the run-to-run noise, and with the
+# fewest processes; more workers only shared the same two CPUs. Measure
+# again before changing these on a bigger machine.
 workers = _env_int("WEB_CONCURRENCY", 2)
 threads = _env_int("GUNICORN_THREADS", 1)
 
