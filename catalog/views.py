@@ -7,6 +7,9 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from drf_standardized_errors.openapi_validation_errors import (
+    extend_validation_errors,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -46,6 +49,14 @@ ETAG = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     response=[200],
     description="A hash of the body; send it back in `If-None-Match`.",
+)
+
+# Error codes that serializer methods, validators and services raise, which
+# the schema cannot read from the fields themselves.
+IMAGE_CODES = ["image_too_large", "invalid_image", "unsupported_image_format"]
+MOVE_CODES = ["invalid_move", "too_deep"]
+NUL_IN_CATEGORY = extend_validation_errors(
+    ["null_characters_not_allowed"], field_name="category", methods=["get"]
 )
 
 
@@ -136,6 +147,7 @@ class CategoryDetailView(PublicCatalogMixin, APIView):
         return Response(CategoryDetailSerializer(category).data)
 
 
+@NUL_IN_CATEGORY
 @extend_schema_view(
     get=extend_schema(
         parameters=[IF_NONE_MATCH, ETAG],
@@ -173,6 +185,9 @@ class ProductDetailView(PublicCatalogMixin, generics.RetrieveAPIView):
 # --- Staff: products --------------------------------------------------------
 
 
+@NUL_IN_CATEGORY
+@extend_validation_errors(["unique"], field_name="slug", methods=["post"])
+@extend_validation_errors(IMAGE_CODES, field_name="image", methods=["post"])
 class StaffProductListView(generics.GenericAPIView):
     """Every product, active or not; staff create products here."""
 
@@ -203,6 +218,8 @@ class StaffProductListView(generics.GenericAPIView):
         )
 
 
+@extend_validation_errors(["unique"], field_name="slug", methods=["put", "patch"])
+@extend_validation_errors(IMAGE_CODES, field_name="image", methods=["put", "patch"])
 class StaffProductDetailView(generics.GenericAPIView):
     """One product, active or not."""
 
@@ -255,6 +272,8 @@ class StaffProductDeleteView(generics.GenericAPIView):
 # --- Staff: categories ------------------------------------------------------
 
 
+@extend_validation_errors(["unique"], field_name="slug", methods=["post"])
+@extend_validation_errors(MOVE_CODES, field_name="parent", methods=["post"])
 class StaffCategoryListView(generics.GenericAPIView):
     """Every category, active or not, in tree order; staff add them here."""
 
@@ -284,6 +303,8 @@ class StaffCategoryListView(generics.GenericAPIView):
         )
 
 
+@extend_validation_errors(["unique"], field_name="slug", methods=["put", "patch"])
+@extend_validation_errors(MOVE_CODES, field_name="parent", methods=["put", "patch"])
 class StaffCategoryDetailView(generics.GenericAPIView):
     """One category. Moving it takes its subtree along."""
 

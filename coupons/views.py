@@ -51,6 +51,29 @@ class ValidateCouponView(APIView):
         return Response(CouponQuoteSerializer(quote).data)
 
 
+# The codes `Coupon.clean()` and the code check raise: the schema cannot
+# read them from the serializer's fields.
+COUPON_RULE_CODES = {
+    "code": ["unique"],
+    "value": ["max_value"],
+    "max_discount": ["cap_needs_percent"],
+    "valid_to": ["ends_before_start"],
+    "usage_limit": ["below_used_count"],
+}
+
+
+def coupon_rule_errors(*, methods):
+    def decorate(view):
+        for field_name, codes in COUPON_RULE_CODES.items():
+            view = extend_validation_errors(
+                codes, field_name=field_name, methods=methods
+            )(view)
+        return view
+
+    return decorate
+
+
+@coupon_rule_errors(methods=["post"])
 @extend_schema_view(
     post=extend_schema(
         responses={201: CouponAdminSerializer, 409: CONFLICT},
@@ -68,6 +91,7 @@ class CouponAdminListView(generics.ListCreateAPIView):
         )
 
 
+@coupon_rule_errors(methods=["put", "patch"])
 @extend_schema_view(
     put=extend_schema(responses={200: CouponAdminSerializer, 409: CONFLICT}),
     patch=extend_schema(responses={200: CouponAdminSerializer, 409: CONFLICT}),

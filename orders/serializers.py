@@ -178,7 +178,10 @@ class StatusTransitionErrorSerializer(ClientErrorResponseSerializer):
     """400 for a move the lifecycle forbids, or for a finished order kept."""
 
     type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-    current_status = serializers.ChoiceField(choices=OrderStatus.choices)
+    # Absent from a plain validation error (an unknown status, say).
+    current_status = serializers.ChoiceField(
+        choices=OrderStatus.choices, required=False
+    )
     allowed = serializers.ListField(
         child=serializers.ChoiceField(choices=OrderStatus.choices), required=False
     )
