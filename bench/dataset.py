@@ -19,6 +19,7 @@ Each request file holds one request a line, `method<TAB>path<TAB>token
 """
 
 import argparse
+import io
 import json
 import os
 from datetime import timedelta
@@ -57,7 +58,10 @@ def main():
 
     from django.core.management import call_command
 
-    call_command("seed_demo", products=options.products, force=True, verbosity=0)
+    # seed_demo's progress lines and demo logins have no place in the table.
+    call_command(
+        "seed_demo", products=options.products, force=True, stdout=io.StringIO()
+    )
     options.out.mkdir(parents=True, exist_ok=True)
     hot_products = _stock_hot_products()
     _write_catalog_requests(out=options.out, hot_products=hot_products)
