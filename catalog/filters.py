@@ -1,6 +1,5 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
-from django_filters.constants import EMPTY_VALUES
 
 from .models import Category, Product
 
@@ -15,9 +14,11 @@ class StableOrderingFilter(filters.OrderingFilter):
     """
 
     def filter(self, qs, value):
-        if value in EMPTY_VALUES:
+        # "price," or "," leave empty keys, which would name no field.
+        keys = [param for param in value or () if param]
+        if not keys:
             return qs
-        ordering = [self.get_ordering_value(param) for param in value]
+        ordering = [self.get_ordering_value(param) for param in keys]
         return qs.order_by(*ordering, "id")
 
 

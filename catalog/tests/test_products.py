@@ -148,6 +148,9 @@ def test_in_stock_false_lists_only_sold_out_products(api_client, shelf):
         ("-name", ["atlas", "jacket", "oxford", "polo", "novel"]),
         ("created_at", ["jacket", "polo", "oxford", "atlas", "novel"]),
         ("-created_at", ["novel", "atlas", "oxford", "polo", "jacket"]),
+        # An empty key left by a stray comma is ignored.
+        ("-price,", ["jacket", "oxford", "atlas", "polo", "novel"]),
+        (",name", ["novel", "polo", "oxford", "jacket", "atlas"]),
     ],
 )
 def test_each_ordering_sorts_the_list(api_client, shelf, ordering, expected):
@@ -345,6 +348,8 @@ def test_an_error_carries_no_etag(api_client, shelf):
         ("min_price=Infinity", 400),
         ("category=", 200),
         ("ordering=", 200),
+        ("ordering=,", 200),
+        ("ordering=,,,", 200),
         ("page=0", 404),
         ("page=abc", 404),
         ("page_size=abc", 200),
