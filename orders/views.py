@@ -1,4 +1,10 @@
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from drf_standardized_errors.openapi_serializers import ParseErrorResponseSerializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
@@ -179,10 +185,17 @@ class OrderStatusView(APIView):
         responses={
             200: StaffOrderSerializer,
             400: OpenApiResponse(
-                StatusTransitionErrorSerializer,
+                PolymorphicProxySerializer(
+                    component_name="OrderStatusUpdateError",
+                    serializers=[
+                        StatusTransitionErrorSerializer,
+                        ParseErrorResponseSerializer,
+                    ],
+                    resource_type_field_name=None,
+                ),
                 description="An unknown status, or `invalid_status_transition` "
                 "with the order's `current_status` and the `allowed` next "
-                "statuses.",
+                "statuses; or a body that is not JSON (`parse_error`).",
             ),
         },
     )

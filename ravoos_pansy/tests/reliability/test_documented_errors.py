@@ -119,3 +119,17 @@ def test_a_nul_in_the_category_filter_is_a_documented_400(schema, call, path):
     assert response.status_code == 400
     assert response.json["errors"][0]["code"] == "null_characters_not_allowed"
     assert conforms(schema, path, "GET", response)
+
+
+def test_a_status_change_that_is_not_json_is_a_documented_400(schema, shop, call):
+    response = call(
+        "staff",
+        "PATCH",
+        f"/api/orders/{shop.order.pk}/status/",
+        data='{"status": ',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json["errors"][0]["code"] == "parse_error"
+    assert conforms(schema, "/api/orders/{id}/status/", "PATCH", response)
