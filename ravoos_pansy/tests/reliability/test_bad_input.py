@@ -476,6 +476,8 @@ QUERY_VALUES = (
     "Infinity",
     "",
     "%",
+    ",",
+    "price,,-name",
     "'; DROP TABLE orders_order; --",
 )
 
