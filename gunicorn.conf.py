@@ -37,9 +37,13 @@ graceful_timeout = 25
 keepalive = 5
 
 # Recycle each worker now and then, so that slow leaks never grow large;
-# the jitter keeps the workers from restarting all at once.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = 100
+# the jitter keeps the workers from restarting all at once. Not too often:
+# a new worker opens its database and Redis connections and warms its
+# caches again, and under load the benchmark measured a restart every
+# 1,000 requests as a p99 near one second and a third more CPU per request
+# than one every 20,000 (docs/benchmarks.md).
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20_000)
+max_requests_jitter = max_requests // 10
 
 # Load Django once in the master, then fork. A configuration error such as a
 # missing SECRET_KEY stops the start at once with its message, rather than
