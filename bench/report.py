@@ -10,7 +10,9 @@ START_MARK = "<!-- bench:latest:start -->"
 END_MARK = "<!-- bench:latest:end -->"
 
 
-def machine_lines(*, postgres, wrk, load_before, load_after, workers, threads):
+def machine_lines(
+    *, postgres, wrk, load_before, load_after, workers, threads, max_requests
+):
     return [
         f"- Machine: {os.cpu_count()} CPUs ({_cpu_model()}), {_memory_gib()} GiB "
         f"RAM; load average {load_before:.2f} before the run, "
@@ -18,8 +20,9 @@ def machine_lines(*, postgres, wrk, load_before, load_after, workers, threads):
         f"- Versions: Python {platform.python_version()}, Django "
         f"{version('django')}, DRF {version('djangorestframework')}, "
         f"PostgreSQL {postgres}, gunicorn {version('gunicorn')}, wrk {wrk}.",
-        f"- Server: gunicorn.conf.py with {workers} sync workers x {threads} "
-        "thread(s), DEBUG off, Redis cache, bound to 127.0.0.1.",
+        f"- Server: gunicorn.conf.py with {workers} workers x {threads} "
+        f"thread(s), max_requests {max_requests or 'as configured'}, DEBUG "
+        "off, Redis cache, bound to 127.0.0.1.",
     ]
 
 
@@ -41,33 +44,65 @@ def _memory_gib():
     return round(int(match.group(1)) / 1024 / 1024) if match else "?"
 
 
-def results_table(rows, *, ceiling):
+def results_table(*, ceilings, rows):
     """
-    A Markdown table: one line per (endpoint, result), ratios to `ceiling`
-    (requests per second).
+    A Markdown table: the ceiling's runs in one line (their means), then
+    one line per (endpoint, result, the two ceiling results around it).
     """
     lines = [
         "| endpoint | req/s | p50 ms | p99 ms | errors | ratio | target | "
         "| server CPU ms/req |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        _line(
+            f"ceiling (constant JSON), mean of {len(ceilings)} runs",
+            per_second=_mean(result.per_second for result in ceilings),
+            p50_ms=_mean(result.p50_ms for result in ceilings),
+            p99_ms=_mean(result.p99_ms for result in ceilings),
+            errors=sum(result.errors for result in ceilings),
+            ratio=1.0,
+            target="",
+            verdict="",
+            cpu=_mean(result.cpu_ms or 0 for result in ceilings),
+        ),
     ]
-    for endpoint, result in rows:
+    for endpoint, result, around in rows:
+        ceiling = _mean(run.per_second for run in around)
         ratio = result.per_second / ceiling if ceiling else 0.0
         if endpoint.target is None:
             target, verdict = "", ""
         else:
             target = f"{endpoint.target:.2f}"
-            verdict = (
-                "met" if ratio >= endpoint.target and not result.errors else "MISSED"
-            )
+            met = ratio >= endpoint.target and not result.errors
+            verdict = "met" if met else "MISSED"
         if result.exhausted:
             verdict += " (ran out of lines)"
         lines.append(
-            f"| {endpoint.label} | {result.per_second:,.0f} | {result.p50_ms:.1f} | "
-            f"{result.p99_ms:.1f} | {result.errors} | {ratio:.2f} | {target} | "
-            f"{verdict} | {_cpu(result)} |"
+            _line(
+                endpoint.label,
+                per_second=result.per_second,
+                p50_ms=result.p50_ms,
+                p99_ms=result.p99_ms,
+                errors=result.errors,
+                ratio=ratio,
+                target=target,
+                verdict=verdict,
+                cpu=result.cpu_ms,
+            )
         )
     return lines
+
+
+def _line(label, *, per_second, p50_ms, p99_ms, errors, ratio, target, verdict, cpu):
+    cpu_text = "" if cpu is None else f"{cpu:.2f}"
+    return (
+        f"| {label} | {per_second:,.0f} | {p50_ms:.1f} | {p99_ms:.1f} | "
+        f"{errors} | {ratio:.2f} | {target} | {verdict} | {cpu_text} |"
+    )
+
+
+def _mean(values):
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
 
 
 def _cpu(result):

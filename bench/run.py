@@ -5,8 +5,10 @@ Recreates a PostgreSQL database, fills it (bench/dataset.py), starts
 gunicorn with the project's config and DEBUG off, and drives each endpoint
 with wrk from a separate process on loopback: a warm-up, then a measured
 run of fixed length. The ceiling (a constant DRF answer, bench/views.py) is
-measured first and last; every ratio is to the mean of the two. Then the
-scaling rows: product list and search with a small and a large catalog.
+measured before and after every row, and each row's ratio is to the mean
+of the two ceilings around it: on a shared machine the load drifts within
+a run. Then the scaling rows: product list and search with a small and a
+large catalog.
 The table is printed and written into docs/benchmarks.md.
 """
 
@@ -65,6 +67,7 @@ def main(argv=None):
         redis_url=options.redis,
         workers=options.workers,
         threads=options.threads,
+        extra=_gunicorn_overrides(options),
     )
     data = work / "data"
     if not options.reuse_data:
@@ -76,15 +79,16 @@ def main(argv=None):
         )
 
     _say(f"Server log: {work / 'server.log'}")
+    interleaved = [CEILING]
+    for endpoint in selected:
+        interleaved += [endpoint, CEILING]
     rows = _measure(
-        endpoints=[CEILING, *selected, CEILING],
+        endpoints=interleaved,
         environment=environment,
         data=data,
         options=options,
         log_path=work / "server.log",
     )
-    ceilings = [result.per_second for endpoint, result in rows if endpoint is CEILING]
-    ceiling = sum(ceilings) / len(ceilings)
 
     scaling = {}
     if options.scale:
@@ -92,8 +96,6 @@ def main(argv=None):
 
     block = _report_block(
         rows=rows,
-        ceiling=ceiling,
-        ceilings=ceilings,
         scaling=scaling,
         options=options,
         database_url=database_url,
@@ -120,7 +122,10 @@ def _measure(*, endpoints, environment, data, options, log_path, port_offset=0):
                 load.check_first_request(base_url, requests_file)
                 _run(endpoint, base_url, requests_file, options, options.warmup)
             cpu_before = running.cpu_seconds()
-            result = _run(endpoint, base_url, requests_file, options, options.duration)
+            seconds = (
+                options.ceiling_duration if endpoint is CEILING else options.duration
+            )
+            result = _run(endpoint, base_url, requests_file, options, seconds)
             cpu = running.cpu_seconds() - cpu_before
             result = replace(result, cpu_ms=1000 * cpu / max(result.requests, 1))
             _say(
@@ -154,6 +159,7 @@ def _measure_scaling(*, options, work, main_rows):
         redis_url=options.redis,
         workers=options.workers,
         threads=options.threads,
+        extra=_gunicorn_overrides(options),
     )
     endpoints = [endpoint for endpoint in ENDPOINTS if endpoint.key in SCALING]
     points = {endpoint.label: {} for endpoint in endpoints}
@@ -185,22 +191,24 @@ def _measure_scaling(*, options, work, main_rows):
     return points
 
 
-def _report_block(
-    *, rows, ceiling, ceilings, scaling, options, database_url, load_before, started
-):
+def _report_block(*, rows, scaling, options, database_url, load_before, started):
+    ceilings = [result for endpoint, result in rows if endpoint is CEILING]
     measured = [
-        (endpoint, result) for endpoint, result in rows if endpoint is not CEILING
+        (endpoint, result, (rows[index - 1][1], rows[index + 1][1]))
+        for index, (endpoint, result) in enumerate(rows)
+        if endpoint is not CEILING
     ]
-    ceiling_row = [(CEILING, rows[0][1])]
+    rates = [result.per_second for result in ceilings]
     block = [
         f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{options.products:,} products; wrk -t{options.wrk_threads} "
         f"-c{options.connections}, {options.duration} s per row after a "
-        f"{options.warmup} s warm-up. Ceiling: "
-        + " and ".join(f"{value:,.0f}" for value in ceilings)
-        + f" req/s (first and last run); ratios are to {ceiling:,.0f}.",
+        f"{options.warmup} s warm-up. The ceiling was measured "
+        f"{len(ceilings)} times, before and after each row: "
+        f"{min(rates):,.0f} to {max(rates):,.0f} req/s; each ratio is to "
+        "the two ceilings around its row.",
         "",
-        *report.results_table(ceiling_row + measured, ceiling=ceiling),
+        *report.results_table(ceilings=ceilings, rows=measured),
         "",
     ]
     if scaling:
@@ -218,9 +226,16 @@ def _report_block(
         load_after=os.getloadavg()[0],
         workers=options.workers,
         threads=options.threads,
+        max_requests=options.max_requests,
     )
     block.append(f"- The whole run took {time.monotonic() - started:.0f} s.")
     return block
+
+
+def _gunicorn_overrides(options):
+    if options.max_requests is None:
+        return None
+    return {"GUNICORN_MAX_REQUESTS": str(options.max_requests)}
 
 
 def _parse_arguments(argv):
@@ -234,6 +249,12 @@ def _parse_arguments(argv):
     )
     parser.add_argument("--duration", type=int, default=10, help="Seconds per row.")
     parser.add_argument("--warmup", type=int, default=2, help="Seconds before each.")
+    parser.add_argument(
+        "--ceiling-duration",
+        type=int,
+        default=5,
+        help="Seconds per ceiling run (one before and after every row).",
+    )
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
@@ -241,6 +262,12 @@ def _parse_arguments(argv):
     )
     parser.add_argument(
         "--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS") or 1)
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        help="Requests before gunicorn replaces a worker (gunicorn.conf.py's "
+        "default when left out).",
     )
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
