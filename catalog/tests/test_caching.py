@@ -35,9 +35,7 @@ class MessageSink:
         self.message = message
 
 
-def test_a_cached_tree_is_served_without_a_query(
-    api_client, django_assert_num_queries
-):
+def test_a_cached_tree_is_served_without_a_query(api_client, django_assert_num_queries):
     CategoryFactory(name="Books")
     api_client.get(TREE)
 
@@ -87,9 +85,7 @@ def test_the_tree_shows_a_subtree_moved_after_it_was_cached(api_client):
     ]
 
 
-def test_the_tree_hides_a_category_deactivated_by_the_admin_bulk_action(
-    api_client, rf
-):
+def test_the_tree_hides_a_category_deactivated_by_the_admin_bulk_action(api_client, rf):
     CategoryFactory(name="Books")
     CategoryFactory(name="Garden")
     assert tree_names(api_client) == [("Books", []), ("Garden", [])]
@@ -139,9 +135,7 @@ def test_each_filter_has_a_count_of_its_own(api_client):
     assert counts == [3, 2, 2, 1, 2]
 
 
-def test_the_count_by_category_follows_a_category_hidden_by_the_admin(
-    api_client, rf
-):
+def test_the_count_by_category_follows_a_category_hidden_by_the_admin(api_client, rf):
     books = CategoryFactory(name="Books", slug="books")
     fiction = CategoryFactory(parent=books, name="Fiction", slug="fiction")
     ProductFactory(category=books)
@@ -154,7 +148,7 @@ def test_the_count_by_category_follows_a_category_hidden_by_the_admin(
 
 
 def test_the_in_stock_count_follows_stock_moved_by_a_bulk_update(api_client):
-    kept, sold = ProductFactory.create_batch(2, stock=5)
+    _kept, sold = ProductFactory.create_batch(2, stock=5)
     assert api_client.get(PRODUCTS, {"in_stock": "true"}).json()["count"] == 2
 
     # As checkout takes stock: an UPDATE with no save signal.
