@@ -1,6 +1,6 @@
 """
-Write paths of the catalog, used by the staff API: products and the
-category tree.
+Write paths of the catalog: products and the category tree for the staff
+API, and stock for checkout and cancellation.
 
 Slugs are made from the name when none is given and kept unique by a
 numbered suffix; a clash with a concurrent writer is retried, never shown
@@ -13,12 +13,14 @@ from itertools import count
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import Case, F, IntegerField, ProtectedError, Value, When
+from django.utils import timezone
 from django.utils.text import slugify
 from treebeard.exceptions import InvalidMoveToDescendant, PathOverflow
 
 from ravoos_pansy.errors import Conflict, DomainValidationError
 
+from . import caching
 from .models import Category, Product
 
 logger = logging.getLogger(__name__)
@@ -134,6 +136,23 @@ def delete_product(*, product):
 
     _delete_file_on_commit(image_name)
     logger.info("Product %s deleted by staff", product_id)
+
+
+def change_stock(changes):
+    """
+    Adds `changes[product_id]` (negative to take) to each product's stock in
+    one UPDATE; the caller holds the products' row locks. Cached reads that
+    show stock are retired when the transaction commits.
+    """
+    by_product = Case(
+        *(When(pk=pk, then=Value(change)) for pk, change in changes.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    Product.objects.filter(pk__in=changes).update(
+        stock=F("stock") + by_product, updated_at=timezone.now()
+    )
+    caching.stock_changed()
 
 
 # --- Categories -------------------------------------------------------------

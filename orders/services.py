@@ -17,13 +17,13 @@ import logging
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import NotFound
 
 from accounts.models import Address
 from cart.models import CartItem
 from catalog.models import Product
+from catalog.services import change_stock
 from coupons.services import check_coupon, redeem_coupon, release_coupon
 from ravoos_pansy.errors import DomainValidationError
 
@@ -77,7 +77,7 @@ def place_order(*, user, address_id, coupon_code=None):
             coupon = check_coupon(code=coupon_code, user=user, subtotal=subtotal)
         totals = pricing.price_lines(priced_lines, coupon=coupon)
 
-        _change_stock({product.pk: -quantity for product, quantity in sold})
+        change_stock({product.pk: -quantity for product, quantity in sold})
         order = _write_order(
             user=user, address=address, coupon=coupon, totals=totals, sold=sold
         )
@@ -268,21 +268,6 @@ def _check_stock(*, user, cart_lines, products):
         raise InsufficientStock(short)
 
 
-def _change_stock(changes):
-    """
-    Adds `changes[product_id]` to each product's stock in one UPDATE. The
-    caller holds the products' row locks.
-    """
-    by_product = Case(
-        *(When(pk=pk, then=Value(change)) for pk, change in changes.items()),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    Product.objects.filter(pk__in=changes).update(
-        stock=F("stock") + by_product, updated_at=timezone.now()
-    )
-
-
 def _give_stock_back(order):
     returned = Counter()
     for line in order.lines.all():
@@ -293,7 +278,7 @@ def _give_stock_back(order):
         return
 
     _lock_products(list(returned))
-    _change_stock(dict(returned))
+    change_stock(dict(returned))
 
 
 def _move_order(*, orders, order_id, status, changed_by, field=None):
