@@ -16,9 +16,10 @@ class CachedCountPaginator(Paginator):
     every matching row.
     """
 
-    def __init__(self, *args, count_variant, **kwargs):
+    def __init__(self, *args, count_variant, shows_stock, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_variant = count_variant
+        self.shows_stock = shows_stock
 
     @cached_property
     def count(self):
@@ -26,32 +27,28 @@ class CachedCountPaginator(Paginator):
             "product-count",
             lambda: Paginator.count.func(self),
             variant=self.count_variant,
+            shows_stock=self.shows_stock,
         )
 
 
 class ProductPagination(PageNumberPagination):
     """
-    The project's page numbers, with the total count of a filter cached
-    until the catalog changes (see `catalog.caching`).
-
-    Only the filters that read catalog rows alone name a cached count:
-    `in_stock` depends on stock, which checkout moves without retiring the
-    cache, so a list filtered by it is always counted.
+    The project's page numbers, with the total count of each filter cached
+    until the catalog changes (see `catalog.caching`). A count filtered by
+    `in_stock` also goes when stock moves.
     """
 
-    count_filters = ("category", "search", "min_price", "max_price")
-    uncached_filters = ("in_stock",)
+    count_filters = ("category", "search", "min_price", "max_price", "in_stock")
 
     def paginate_queryset(self, queryset, request, view=None):
         params = request.query_params
-        if any(params.get(name) for name in self.uncached_filters):
-            self.django_paginator_class = Paginator
-        else:
-            # The filters read each parameter's last value; so does this.
-            variant = urlencode(
-                [(name, params.get(name, "")) for name in self.count_filters]
-            )
-            self.django_paginator_class = partial(
-                CachedCountPaginator, count_variant=variant
-            )
+        # The filters read each parameter's last value; so does this.
+        variant = urlencode(
+            [(name, params.get(name, "")) for name in self.count_filters]
+        )
+        self.django_paginator_class = partial(
+            CachedCountPaginator,
+            count_variant=variant,
+            shows_stock=bool(params.get("in_stock")),
+        )
         return super().paginate_queryset(queryset, request, view)

@@ -1,4 +1,6 @@
-from django.http import HttpResponseNotModified
+import functools
+
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import set_response_etag
 from django.utils.http import parse_etags
 from drf_spectacular.utils import (
@@ -69,17 +71,54 @@ def _etag_matches(header, etag):
     )
 
 
-class ConditionalGetMixin:
+def cached_catalog_read(*, shows_stock):
     """
-    Sends an ETag with every successful GET and answers 304 Not Modified to
-    an `If-None-Match` that names it.
+    Decorates a public catalog view's `get`: a body cached for the same
+    absolute URL is answered at once, without the view's queries.
 
-    The ETag is a hash of the rendered body, so it changes exactly when the
-    body does, whichever way the data changed (stock moved by a checkout's
-    `UPDATE`, a category renamed or hidden): no rule about which timestamps
-    to bump can go stale. It costs no query; the 304 saves the transfer,
-    not the database work.
+    The whole URL is the key (scheme, host, path and query), because bodies
+    hold absolute links (images, the next page). The body stays cached
+    until the catalog changes, or stock moves if it `shows_stock`; see
+    `catalog.caching`. `PublicCatalogMixin.finalize_response` stores the
+    bodies rendered on a miss.
     """
+
+    def decorator(get):
+        @functools.wraps(get)
+        def cached_get(view, request, *args, **kwargs):
+            slot = caching.lookup(
+                f"response:{type(view).__name__}",
+                variant=request.build_absolute_uri(),
+                shows_stock=shows_stock,
+            )
+            if slot.value is not None:
+                etag, content_type, content = slot.value
+                return HttpResponse(
+                    content, content_type=content_type, headers={"ETag": etag}
+                )
+            view.cache_slot = slot
+            return get(view, request, *args, **kwargs)
+
+        return cached_get
+
+    return decorator
+
+
+class PublicCatalogMixin:
+    """
+    A public catalog read. The answer is the same for everyone, so the
+    Authorization header is not looked at: a stale token never blocks
+    browsing, and no query is spent on it. Throttled as anonymous.
+
+    Every successful GET carries an ETag, and an `If-None-Match` that names
+    it gets 304 Not Modified. The ETag is a hash of the rendered body, so
+    it changes exactly when the body does. Bodies rendered by a `get`
+    decorated with `cached_catalog_read` are cached with their ETag.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    cache_slot = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -89,27 +128,21 @@ class ConditionalGetMixin:
         ):
             return response
 
-        response.render()
-        set_response_etag(response)
-        etag = response.headers["ETag"]
-        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        if not response.has_header("ETag"):
+            response.render()
+            set_response_etag(response)
+            if self.cache_slot is not None:
+                caching.store(
+                    self.cache_slot,
+                    (response["ETag"], response["Content-Type"], response.content),
+                )
+        if _etag_matches(request.headers.get("If-None-Match", ""), response["ETag"]):
             not_modified = HttpResponseNotModified()
             for header in ("ETag", "Vary", "Cache-Control"):
                 if header in response.headers:
                     not_modified.headers[header] = response.headers[header]
             return not_modified
         return response
-
-
-class PublicCatalogMixin(ConditionalGetMixin):
-    """
-    A public catalog read. The answer is the same for everyone, so the
-    Authorization header is not looked at: a stale token never blocks
-    browsing, and no query is spent on it. Throttled as anonymous.
-    """
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
 
 # --- Public -----------------------------------------------------------------
@@ -123,12 +156,10 @@ class CategoryTreeView(PublicCatalogMixin, APIView):
         auth=[],
         responses={200: CategoryTreeSerializer(many=True), 304: NOT_MODIFIED},
     )
+    @cached_catalog_read(shows_stock=False)
     def get(self, request):
-        tree = caching.remember(
-            "category-tree",
-            lambda: CategoryTreeSerializer(selectors.category_tree(), many=True).data,
-        )
-        return Response(tree)
+        tree = CategoryTreeSerializer(selectors.category_tree(), many=True)
+        return Response(tree.data)
 
 
 class CategoryDetailView(PublicCatalogMixin, APIView):
@@ -139,6 +170,7 @@ class CategoryDetailView(PublicCatalogMixin, APIView):
         auth=[],
         responses={200: CategoryDetailSerializer, 304: NOT_MODIFIED},
     )
+    @cached_catalog_read(shows_stock=False)
     def get(self, request, slug):
         try:
             category = selectors.visible_category(slug=slug)
@@ -165,6 +197,10 @@ class ProductListView(PublicCatalogMixin, generics.ListAPIView):
     def get_queryset(self):
         return selectors.public_products()
 
+    @cached_catalog_read(shows_stock=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 @extend_schema_view(
     get=extend_schema(
@@ -180,6 +216,10 @@ class ProductDetailView(PublicCatalogMixin, generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.public_products()
+
+    @cached_catalog_read(shows_stock=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 # --- Staff: products --------------------------------------------------------

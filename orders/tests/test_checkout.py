@@ -514,3 +514,25 @@ def test_checkout_locks_cart_lines_address_and_products_in_that_order(
     assert locking[2].endswith(
         'ORDER BY "catalog_product"."id" ASC FOR UPDATE OF "catalog_product"'
     )
+
+
+def test_the_storefront_shows_the_stock_a_checkout_took_and_a_cancel_gave_back(
+    user_client,
+    api_client,
+    address,
+    product,
+    put_in_cart,
+    django_capture_on_commit_callbacks,
+):
+    detail = f"/api/products/{product.pk}/"
+    assert api_client.get(detail).json()["stock"] == 10
+    put_in_cart(product, 3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = user_client.post(CHECKOUT, {"address_id": address.pk}, format="json")
+    after_checkout = api_client.get(detail).json()["stock"]
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(f"/api/orders/{order.json()['id']}/cancel/")
+    after_cancel = api_client.get(detail).json()["stock"]
+
+    assert (after_checkout, after_cancel) == (7, 10)

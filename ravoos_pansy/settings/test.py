@@ -25,6 +25,9 @@ CACHES = {
     }
 }
 
+# One process, so the catalog cache is as consistent here as with Redis.
+CATALOG_CACHE_SECONDS = 600
+
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
