@@ -7,15 +7,27 @@ The test settings give every scope a rate no test reaches; these tests set
 low ones, which the throttles read on each request.
 """
 
+import time
+import uuid
+from functools import partial
+
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 from knox.models import AuthToken
+from rest_framework.request import Request
 
 from accounts.models import User
 from orders.models import Order
 from ravoos_pansy.network import client_address
-from ravoos_pansy.throttling import AuthEmailRateThrottle
+from ravoos_pansy.throttling import (
+    AnonRateThrottle,
+    AuthEmailRateThrottle,
+    WindowRateThrottle,
+)
+
+from .concurrency import run_at_once
+from .test_workers_share_limits import REDIS_TEST_URL
 
 SIGNUP_URL = "/api/auth/signup/"
 LOGIN_URL = "/api/auth/login/"
@@ -332,3 +344,61 @@ def test_a_throttled_request_is_logged_with_its_scope_and_address(
         r.getMessage() for r in caplog.records if r.name.endswith("throttling")
     ] == ["Throttled POST /api/auth/login/ from 198.51.100.4 (scope auth)"]
     assert not AuthToken.objects.exists()
+
+
+# --- How the throttles count -------------------------------------------------
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache in the real Redis, under a key prefix of its own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"ravoos-throttle-test-{uuid.uuid4().hex}",
+        }
+    }
+    yield cache
+    cache.clear()
+
+
+def anonymous_read(address="198.51.100.20"):
+    return Request(RequestFactory().get("/api/products/", REMOTE_ADDR=address))
+
+
+def test_requests_at_the_same_moment_are_each_counted_once_in_redis(rates, redis_cache):
+    rates(anon="7/min")
+    throttle = AnonRateThrottle()
+    throttle.allow_request(anonymous_read(), view=None)
+
+    allowed = run_at_once(
+        *[partial(AnonRateThrottle().allow_request, anonymous_read(), None)] * 30
+    )
+
+    assert allowed.count(True) == 6
+    assert allowed.count(False) == 24
+    assert redis_cache.get(throttle.key) == 31
+
+
+def test_a_window_closes_after_the_rates_period_and_a_new_one_opens(rates):
+    rates(anon="2/s")
+    throttle = AnonRateThrottle()
+
+    first = [throttle.allow_request(anonymous_read(), None) for _ in range(3)]
+    time.sleep(1.1)
+    second = [throttle.allow_request(anonymous_read(), None) for _ in range(3)]
+
+    assert first == second == [True, True, False]
+
+
+def test_the_wait_counts_down_from_the_first_request_of_the_window(rates, monkeypatch):
+    rates(anon="1/min")
+    clock = iter([1_000.0, 1_025.0])
+    monkeypatch.setattr(WindowRateThrottle, "timer", lambda self: next(clock))
+    throttle = AnonRateThrottle()
+
+    allowed = [throttle.allow_request(anonymous_read(), None) for _ in range(2)]
+
+    assert allowed == [True, False]
+    assert throttle.wait() == 35

@@ -149,7 +149,7 @@ def test_two_workers_share_one_login_limit_in_redis(start_server, redis_db):
 
     assert [status for status, _ in one_by_one] == [400] * 5 + [429] * 3
     assert [status for status, _ in at_once] == [429] * 24
-    # The wait counts down from the oldest of the five allowed requests.
+    # The wait counts down from the first request of the window.
     assert {retry is None for _, retry in one_by_one[:5]} == {True}
     assert all(0 < int(retry) <= 60 for _, retry in [*one_by_one[5:], *at_once])
     workers = {
