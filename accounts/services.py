@@ -13,6 +13,7 @@ import logging
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework import exceptions
 
@@ -78,8 +79,10 @@ def check_credentials(*, email, password, request):
 def issue_token(*, user, request=None):
     """
     A new knox token for `user`, as `(AuthToken, key)`. The key is returned
-    once and only its digest is stored.
+    once and only its digest is stored. The user's expired tokens are
+    deleted on the way.
     """
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     instance, key = AuthToken.objects.create(user=user)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     logger.info("Token issued for user %s", user.pk)

@@ -129,6 +129,37 @@ def test_an_expired_token_is_refused_and_removed(user_client, user):
 
 
 @pytest.mark.django_db
+def test_a_login_deletes_the_users_expired_tokens_and_keeps_the_live_ones(
+    api_client, user, password
+):
+    live, expired = client_for(user), client_for(user)
+    AuthToken.objects.filter(token_key=key_of(expired)[:15]).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+
+    api_client.post("/api/auth/login/", {"email": user.email, "password": password})
+
+    assert AuthToken.objects.filter(user=user).count() == 2
+    assert not AuthToken.objects.filter(token_key=key_of(expired)[:15]).exists()
+    assert live.get("/api/auth/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_signed_in_request_spends_one_query_on_its_token(
+    user, django_assert_num_queries
+):
+    client = client_for(user)
+    for _ in range(5):
+        client_for(user)
+
+    # One query finds the token with its user; `me` needs nothing more.
+    with django_assert_num_queries(1):
+        response = client.get("/api/auth/me/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_token_of_a_deactivated_user_is_refused(user_client, user):
     user.is_active = False
     user.save(update_fields=["is_active"])
