@@ -56,7 +56,7 @@ class CartLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     product = CartLineProductSerializer(source="*")
     quantity = serializers.IntegerField()
-    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=None, decimal_places=2)
     is_purchasable = serializers.BooleanField()
     problem = serializers.SerializerMethodField()
 
@@ -77,15 +77,21 @@ class CartLineSerializer(serializers.Serializer):
         return {"code": problem.value, "detail": detail, "available": available}
 
 
+# A cart's money fields have no digit limit: a cart may add up to more than
+# an order can record, which checkout refuses; the cart still shows it.
+
+
 class CartSerializer(serializers.Serializer):
     items = CartLineSerializer(many=True, source="lines")
     item_count = serializers.IntegerField(help_text="Units over every line.")
     subtotal = serializers.DecimalField(
-        max_digits=12, decimal_places=2, source="totals.subtotal"
+        max_digits=None, decimal_places=2, source="totals.subtotal"
     )
-    gst = serializers.DecimalField(max_digits=12, decimal_places=2, source="totals.gst")
+    gst = serializers.DecimalField(
+        max_digits=None, decimal_places=2, source="totals.gst"
+    )
     total = serializers.DecimalField(
-        max_digits=12, decimal_places=2, source="totals.total"
+        max_digits=None, decimal_places=2, source="totals.total"
     )
 
 

@@ -43,20 +43,23 @@ class ValidateCouponSerializer(serializers.Serializer):
 
 
 class CouponQuoteSerializer(serializers.Serializer):
+    # Totals of the cart as it stands, however large (see cart.serializers).
     code = serializers.CharField(source="coupon.code")
     kind = serializers.ChoiceField(choices=Coupon.Kind.choices, source="coupon.kind")
     value = serializers.DecimalField(
         max_digits=10, decimal_places=2, source="coupon.value"
     )
     discount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, source="totals.discount"
+        max_digits=None, decimal_places=2, source="totals.discount"
     )
     subtotal = serializers.DecimalField(
-        max_digits=12, decimal_places=2, source="totals.subtotal"
+        max_digits=None, decimal_places=2, source="totals.subtotal"
     )
-    gst = serializers.DecimalField(max_digits=12, decimal_places=2, source="totals.gst")
+    gst = serializers.DecimalField(
+        max_digits=None, decimal_places=2, source="totals.gst"
+    )
     total = serializers.DecimalField(
-        max_digits=12, decimal_places=2, source="totals.total"
+        max_digits=None, decimal_places=2, source="totals.total"
     )
 
 

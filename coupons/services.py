@@ -2,10 +2,12 @@
 Coupon rules: checking a code against a cart, redeeming it in a checkout and
 releasing it when the order is cancelled.
 
+Checkout checks the coupon under its row lock, so the rules and the
+discount it prices the order with are those of the row it redeems.
 Redemption never reads-then-writes the count: one conditional UPDATE raises
 `used_count` only while it is under the limit, so two checkouts racing for
-the last use cannot both win. The per-user limit is checked under a row lock
-on the coupon, taken by that same UPDATE, so it is serialised too.
+the last use cannot both win. The per-user limit is checked under the
+coupon's row lock too, so it is serialised as well.
 """
 
 import logging
@@ -52,14 +54,20 @@ def _refusal_for(coupon, *, user, subtotal, now):
     return None
 
 
-def check_coupon(*, code, user, subtotal, field="coupon"):
+def check_coupon(*, code, user, subtotal, field="coupon", lock=False):
     """
-    The coupon for `code` if `user` may use it on `subtotal` now.
+    The coupon for `code` if `user` may use it on `subtotal` now. With
+    `lock`, the coupon's row is locked until the transaction ends and the
+    rules are checked against it as it is under the lock, so a checkout
+    prices the order with the coupon it redeems.
 
     Raises `CouponRefused` naming the first rule the coupon breaks.
     """
     user_id = getattr(user, "pk", None)
-    coupon = Coupon.objects.by_code(code or "").first()
+    coupons = Coupon.objects.by_code(code or "")
+    if lock:
+        coupons = coupons.select_for_update()
+    coupon = coupons.first()
     if coupon is None:
         logger.warning("Unknown coupon code tried by user %s", user_id)
         raise CouponRefused(CouponRefusal.UNKNOWN, field=field)
@@ -98,7 +106,9 @@ def redeem_coupon(*, coupon, user, order):
     Takes one use of `coupon` for `order`, inside the caller's transaction.
 
     Raises `CouponRefused` when the total or per-user limit was reached by a
-    concurrent checkout since the coupon was checked.
+    concurrent checkout since the coupon was checked (which a checkout that
+    checked it with `lock` rules out; the conditional UPDATE still guards
+    any other caller).
     """
     under_limit = Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
     taken = (

@@ -10,6 +10,10 @@ class OrderErrorCode(models.TextChoices):
     ADDRESS_INVALID = "address_invalid", "No address of yours has this id."
     CART_EMPTY = "cart_empty", "Your cart is empty."
     INSUFFICIENT_STOCK = "insufficient_stock", "Not enough stock."
+    ORDER_TOO_LARGE = (
+        "order_too_large",
+        "An order can total at most 9,999,999,999.99; take something out of your cart.",
+    )
     INVALID_STATUS_TRANSITION = (
         "invalid_status_transition",
         "The order cannot move to this status.",

@@ -21,6 +21,10 @@ from django.conf import settings
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
+# The largest amount an order records: its money columns hold 12 digits,
+# two of them after the point (orders.models.Order).
+MAX_ORDER_AMOUNT = Decimal("9999999999.99")
+
 
 class DiscountRule(Protocol):
     """What pricing needs to know of a coupon."""

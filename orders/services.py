@@ -3,10 +3,10 @@ Checkout and the order lifecycle.
 
 `place_order` turns a customer's cart into an order in one transaction. Rows
 are always locked in the same order: the cart's lines, the address, the
-products by primary key, then the coupon (by its conditional UPDATE). Two
-checkouts that share products therefore queue instead of deadlocking, and a
-cart checked out twice at once makes one order: the second checkout waits on
-the cart's lines and then finds them gone.
+products by primary key, then the coupon. Two checkouts that share products
+therefore queue instead of deadlocking, and a cart checked out twice at once
+makes one order: the second checkout waits on the cart's lines and then
+finds them gone.
 
 Status changes lock the order's row first and re-read its status under the
 lock, so a customer's cancellation racing a staff change ends in one valid
@@ -50,9 +50,10 @@ def place_order(*, user, address_id, coupon_code=None):
     """
     Turns `user`'s cart into a placed order, or changes nothing.
 
-    Raises `DomainValidationError` (400) for an empty cart or an address that
-    is not the user's, `CouponRefused` (400) for a coupon that cannot be
-    used, and `InsufficientStock` (409) naming every product that is short.
+    Raises `DomainValidationError` (400) for an empty cart, an address that
+    is not the user's or totals larger than an order can record,
+    `CouponRefused` (400) for a coupon that cannot be used, and
+    `InsufficientStock` (409) naming every product that is short.
     """
     with transaction.atomic():
         # Lock the cart first: a second checkout of the same cart waits here
@@ -74,8 +75,11 @@ def place_order(*, user, address_id, coupon_code=None):
         coupon = None
         if coupon_code:
             subtotal = pricing.price_lines(priced_lines).subtotal
-            coupon = check_coupon(code=coupon_code, user=user, subtotal=subtotal)
+            coupon = check_coupon(
+                code=coupon_code, user=user, subtotal=subtotal, lock=True
+            )
         totals = pricing.price_lines(priced_lines, coupon=coupon)
+        _check_order_size(user=user, totals=totals)
 
         change_stock({product.pk: -quantity for product, quantity in sold})
         order = _write_order(
@@ -212,6 +216,21 @@ def _write_order(*, user, address, coupon, totals, sold):
         order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=user
     )
     return order
+
+
+def _check_order_size(*, user, totals):
+    """Raises a 400 for totals larger than an order can record."""
+    largest = max(totals.subtotal, totals.total)
+    if largest > pricing.MAX_ORDER_AMOUNT:
+        logger.warning(
+            "Checkout refused for user %s: %s is over the order limit",
+            user.pk,
+            largest,
+        )
+        raise DomainValidationError(
+            OrderErrorCode.ORDER_TOO_LARGE.label,
+            code=OrderErrorCode.ORDER_TOO_LARGE.value,
+        )
 
 
 def _address_snapshot(address):

@@ -42,13 +42,16 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
         "status and body, with the header `Idempotent-Replayed: true`; the "
         "same key with another body is a 422; a retry while the first "
         "request is still running is a 409 `idempotency_key_in_use`. Keys "
-        "belong to the user and expire after 24 hours."
+        "belong to the user and expire after `IDEMPOTENCY_KEY_TTL_HOURS` (24 by "
+        "default)."
     ),
 )
 
 
 @extend_validation_errors(
-    [OrderErrorCode.CART_EMPTY.value], field_name=None, methods=["post"]
+    [OrderErrorCode.CART_EMPTY.value, OrderErrorCode.ORDER_TOO_LARGE.value],
+    field_name=None,
+    methods=["post"],
 )
 @extend_validation_errors(
     [OrderErrorCode.ADDRESS_INVALID.value], field_name="address_id", methods=["post"]

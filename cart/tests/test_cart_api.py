@@ -97,6 +97,41 @@ def test_totals_add_up_every_line_rounding_half_up(user_client, category, make_l
     assert (body["subtotal"], body["gst"], body["total"]) == ("60.22", "3.01", "63.23")
 
 
+def test_a_cart_larger_than_an_order_can_record_still_reads(
+    user_client, category, make_line
+):
+    for _ in range(2):
+        dearest = ProductFactory(
+            category=category, price=Decimal("99999999.99"), stock=100
+        )
+        make_line(product=dearest, quantity=99)
+
+    response = user_client.get(CART)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["line_total"] for item in body["items"]] == ["9899999999.01"] * 2
+    assert (body["subtotal"], body["gst"], body["total"]) == (
+        "19799999998.02",
+        "989999999.90",
+        "20789999997.92",
+    )
+
+
+def test_adding_up_to_the_dearest_line_answers_with_the_cart(
+    user_client, user, category
+):
+    dearest = ProductFactory(category=category, price=Decimal("99999999.99"), stock=99)
+
+    response = user_client.post(
+        ADD, {"product_id": dearest.pk, "quantity": 99}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["total"] == "10394999998.96"
+    assert quantities(user) == {dearest.pk: 99}
+
+
 def test_a_user_sees_only_their_own_lines(
     user_client, other_user, product, category, make_line
 ):

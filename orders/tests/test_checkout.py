@@ -496,20 +496,24 @@ def test_checkout_query_count_does_not_grow_with_the_lines(
 
 
 @pytest.mark.postgres
-def test_checkout_locks_cart_lines_address_and_products_in_that_order(
-    user_client, address, product, other_product, put_in_cart
+def test_checkout_locks_cart_lines_address_products_and_coupon_in_that_order(
+    user_client, address, product, other_product, put_in_cart, coupon
 ):
     put_in_cart(other_product, 1)
     put_in_cart(product, 1)
 
     with CaptureQueriesContext(connection) as queries:
-        user_client.post(CHECKOUT, {"address_id": address.pk}, format="json")
+        response = user_client.post(
+            CHECKOUT, {"address_id": address.pk, "coupon": "SAVE10"}, format="json"
+        )
 
+    assert response.status_code == 201
     locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     assert [sql.split(" FROM ")[1].split()[0] for sql in locking] == [
         '"cart_cartitem"',
         '"accounts_address"',
         '"catalog_product"',
+        '"coupons_coupon"',
     ]
     assert locking[2].endswith(
         'ORDER BY "catalog_product"."id" ASC FOR UPDATE OF "catalog_product"'
@@ -536,3 +540,42 @@ def test_the_storefront_shows_the_stock_a_checkout_took_and_a_cancel_gave_back(
     after_cancel = api_client.get(detail).json()["stock"]
 
     assert (after_checkout, after_cancel) == (7, 10)
+
+
+def test_an_order_larger_than_its_columns_hold_is_refused_and_writes_nothing(
+    user_client, address, category, put_in_cart
+):
+    dearest = ProductFactory(category=category, price=Decimal("99999999.99"), stock=200)
+    second = ProductFactory(category=category, price=Decimal("99999999.99"), stock=99)
+    put_in_cart(dearest, 99)
+    put_in_cart(second, 99)
+
+    response = user_client.post(CHECKOUT, {"address_id": address.pk}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "order_too_large",
+            "detail": "An order can total at most 9,999,999,999.99; take "
+            "something out of your cart.",
+            "attr": None,
+        }
+    ]
+    assert_nothing_written(products=[dearest, second], cart_lines=2)
+
+
+@pytest.mark.parametrize(
+    ("price", "status", "total"),
+    [("96200096.20", 201, "9999999999.99"), ("96200096.21", 400, None)],
+)
+def test_an_order_of_the_largest_total_is_recorded_and_one_cent_over_is_refused(
+    user_client, address, category, put_in_cart, price, status, total
+):
+    put_in_cart(ProductFactory(category=category, price=Decimal(price), stock=99), 99)
+
+    response = user_client.post(CHECKOUT, {"address_id": address.pk}, format="json")
+
+    assert response.status_code == status
+    # 99 x 96200096.20 is 9523809523.80; 5% of it is 476190476.19.
+    recorded = Order.objects.values_list("total", flat=True)
+    assert [str(amount) for amount in recorded] == ([total] if total else [])
