@@ -427,7 +427,30 @@ LOCKOUT_FORGET_AFTER_SECONDS = env_int("LOCKOUT_FORGET_AFTER_SECONDS", 60 * 60 *
 
 # --- Shop rules -------------------------------------------------------------
 
-TAX_RATE = Decimal(env_str("TAX_RATE", "0.05"))
+
+def tax_rate(text):
+    """
+    The GST rate as a fraction (0.05 for 5%), or start-up stops: an order
+    records it in 4 decimal places, and a rate of 5 would charge 500%.
+    """
+    try:
+        rate = Decimal(text)
+    except ArithmeticError:
+        rate = None
+    if (
+        rate is None
+        or not rate.is_finite()
+        or not 0 <= rate < 1
+        or rate != round(rate, 4)
+    ):
+        sys.exit(
+            f"TAX_RATE must be a fraction from 0 to below 1 with at most 4 "
+            f"decimal places, such as 0.05 for 5% (got {text!r})."
+        )
+    return rate
+
+
+TAX_RATE = tax_rate(env_str("TAX_RATE", "0.05"))
 MAX_CART_LINE_QUANTITY = 99
 LOW_STOCK_THRESHOLD = env_int("LOW_STOCK_THRESHOLD", 5)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24))

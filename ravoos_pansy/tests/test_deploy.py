@@ -1,11 +1,14 @@
 import re
 import runpy
 import subprocess
+from decimal import Decimal
 
 import pytest
 import yaml
 from django.conf import settings
 from django.core.management import call_command
+
+from ravoos_pansy import settings as base_settings
 
 from .conftest import PROJECT_DIR, VENV_BIN, run_manage
 
@@ -57,6 +60,26 @@ def test_start_without_a_secret_key_stops_with_a_one_line_explanation(
 
     assert result.returncode == 1
     assert result.stderr == f"{SECRET_KEY_MISSING}\n"
+
+
+@pytest.mark.parametrize("rate", ["5", "-0.05", "0.12345", "five", "NaN"])
+def test_start_with_a_tax_rate_that_is_not_a_fraction_stops_with_one_line(
+    production_env, rate
+):
+    result = run_manage("check", env={**production_env, "TAX_RATE": rate})
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "TAX_RATE must be a fraction from 0 to below 1 with at most 4 decimal "
+        f"places, such as 0.05 for 5% (got {rate!r}).\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"), [("0", "0"), ("0.18", "0.18"), ("0.0525", "0.0525")]
+)
+def test_a_tax_rate_of_up_to_four_places_is_read_as_a_decimal(text, rate):
+    assert base_settings.tax_rate(text) == Decimal(rate)
 
 
 def test_gunicorn_reads_port_and_worker_counts_from_the_environment(monkeypatch):
