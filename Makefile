@@ -50,9 +50,9 @@ format: install ## Format and autofix the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve-prod: install ## Collect static files, migrate, serve with gunicorn as the image does
-	PATH="$(CURDIR)/$(BIN):$$PATH" python manage.py collectstatic --noinput
-	PATH="$(CURDIR)/$(BIN):$$PATH" bin/start-web
+serve-prod: install ## Serve as the image does: DEBUG off (set SECRET_KEY), static files, migrate, gunicorn
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=false python manage.py collectstatic --noinput
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=false SECURE_SSL_REDIRECT=false bin/start-web
 
 bench: install ## Load-test the production server with wrk (docs/benchmarks.md)
 	@command -v wrk >/dev/null || { \

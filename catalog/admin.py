@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .caching import start_new_generation
+from .caching import catalog_changed
 from .models import Category, Product
 
 
@@ -13,7 +13,7 @@ def _set_active(modeladmin, request, queryset, *, is_active):
     # A bulk UPDATE skips auto_now, so the change time is written here.
     changed = queryset.update(is_active=is_active, updated_at=timezone.now())
     # No save signal for a bulk UPDATE: retire the cached catalog reads here.
-    start_new_generation()
+    catalog_changed()
     word = "activated" if is_active else "deactivated"
     modeladmin.message_user(request, f"{changed} {word}.", messages.SUCCESS)
 

@@ -3,9 +3,10 @@ from functools import cached_property, partial
 from django.core.paginator import Paginator
 from django.utils.http import urlencode
 
+from ravoos_pansy import caching
 from ravoos_pansy.pagination import PageNumberPagination
 
-from . import caching
+from . import caching as catalog_caching
 
 
 class CachedCountPaginator(Paginator):
@@ -27,7 +28,11 @@ class CachedCountPaginator(Paginator):
             "product-count",
             lambda: Paginator.count.func(self),
             variant=self.count_variant,
-            shows_stock=self.shows_stock,
+            generation_keys=(
+                catalog_caching.CATALOG_AND_STOCK
+                if self.shows_stock
+                else catalog_caching.CATALOG_ONLY
+            ),
         )
 
 

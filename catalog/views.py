@@ -1,6 +1,4 @@
-import functools
-
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponseNotModified
 from django.utils.cache import set_response_etag
 from django.utils.http import parse_etags
 from drf_spectacular.utils import (
@@ -18,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ravoos_pansy.cached_responses import CachedResponseMixin, cached_get
 from ravoos_pansy.permissions import IsStaff
 
 from . import caching, selectors, services
@@ -71,40 +70,7 @@ def _etag_matches(header, etag):
     )
 
 
-def cached_catalog_read(*, shows_stock):
-    """
-    Decorates a public catalog view's `get`: a body cached for the same
-    absolute URL is answered at once, without the view's queries.
-
-    The whole URL is the key (scheme, host, path and query), because bodies
-    hold absolute links (images, the next page). The body stays cached
-    until the catalog changes, or stock moves if it `shows_stock`; see
-    `catalog.caching`. `PublicCatalogMixin.finalize_response` stores the
-    bodies rendered on a miss.
-    """
-
-    def decorator(get):
-        @functools.wraps(get)
-        def cached_get(view, request, *args, **kwargs):
-            slot = caching.lookup(
-                f"response:{type(view).__name__}",
-                variant=request.build_absolute_uri(),
-                shows_stock=shows_stock,
-            )
-            if slot.value is not None:
-                etag, content_type, content = slot.value
-                return HttpResponse(
-                    content, content_type=content_type, headers={"ETag": etag}
-                )
-            view.cache_slot = slot
-            return get(view, request, *args, **kwargs)
-
-        return cached_get
-
-    return decorator
-
-
-class PublicCatalogMixin:
+class PublicCatalogMixin(CachedResponseMixin):
     """
     A public catalog read. The answer is the same for everyone, so the
     Authorization header is not looked at: a stale token never blocks
@@ -112,13 +78,11 @@ class PublicCatalogMixin:
 
     Every successful GET carries an ETag, and an `If-None-Match` that names
     it gets 304 Not Modified. The ETag is a hash of the rendered body, so
-    it changes exactly when the body does. Bodies rendered by a `get`
-    decorated with `cached_catalog_read` are cached with their ETag.
+    it changes exactly when the body does, however the data changed.
     """
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    cache_slot = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -128,14 +92,9 @@ class PublicCatalogMixin:
         ):
             return response
 
-        if not response.has_header("ETag"):
+        if isinstance(response, Response):
             response.render()
-            set_response_etag(response)
-            if self.cache_slot is not None:
-                caching.store(
-                    self.cache_slot,
-                    (response["ETag"], response["Content-Type"], response.content),
-                )
+        set_response_etag(response)
         if _etag_matches(request.headers.get("If-None-Match", ""), response["ETag"]):
             not_modified = HttpResponseNotModified()
             for header in ("ETag", "Vary", "Cache-Control"):
@@ -156,7 +115,7 @@ class CategoryTreeView(PublicCatalogMixin, APIView):
         auth=[],
         responses={200: CategoryTreeSerializer(many=True), 304: NOT_MODIFIED},
     )
-    @cached_catalog_read(shows_stock=False)
+    @cached_get(generation_keys=caching.CATALOG_ONLY)
     def get(self, request):
         tree = CategoryTreeSerializer(selectors.category_tree(), many=True)
         return Response(tree.data)
@@ -170,7 +129,7 @@ class CategoryDetailView(PublicCatalogMixin, APIView):
         auth=[],
         responses={200: CategoryDetailSerializer, 304: NOT_MODIFIED},
     )
-    @cached_catalog_read(shows_stock=False)
+    @cached_get(generation_keys=caching.CATALOG_ONLY)
     def get(self, request, slug):
         try:
             category = selectors.visible_category(slug=slug)
@@ -197,7 +156,10 @@ class ProductListView(PublicCatalogMixin, generics.ListAPIView):
     def get_queryset(self):
         return selectors.public_products()
 
-    @cached_catalog_read(shows_stock=True)
+    @cached_get(
+        generation_keys=caching.CATALOG_AND_STOCK,
+        query_params=(*ProductFilter.base_filters, "page", "page_size"),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -217,7 +179,7 @@ class ProductDetailView(PublicCatalogMixin, generics.RetrieveAPIView):
     def get_queryset(self):
         return selectors.public_products()
 
-    @cached_catalog_read(shows_stock=True)
+    @cached_get(generation_keys=caching.CATALOG_AND_STOCK)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

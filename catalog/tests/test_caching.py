@@ -255,9 +255,43 @@ def test_each_host_gets_links_of_its_own(api_client):
 def test_a_cache_time_of_zero_reads_the_database_every_time(
     api_client, settings, django_assert_num_queries
 ):
-    settings.CATALOG_CACHE_SECONDS = 0
+    settings.READ_CACHE_SECONDS = 0
     CategoryFactory(name="Books")
     api_client.get(TREE)
 
     with django_assert_num_queries(1):
         api_client.get(TREE)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?utm_source=mail", "?page=1&page=1", "?format=json", "?search=mug&x=1"],
+)
+def test_a_query_with_parameters_the_list_does_not_read_is_not_cached(
+    api_client, query
+):
+    ProductFactory(name="Blue Mug")
+    first = api_client.get(f"{PRODUCTS}{query}")
+
+    with CaptureQueriesContext(connection) as queries:
+        again = api_client.get(f"{PRODUCTS}{query}")
+
+    assert again.json() == first.json()
+    assert len(queries) >= 1
+
+
+def test_a_query_of_the_parameters_the_list_reads_is_cached(
+    api_client, django_assert_num_queries
+):
+    ProductFactory(name="Blue Mug", price="50.00")
+    query = (
+        "?category=&search=mug&min_price=1&max_price=100&in_stock=true"
+        "&ordering=-price&page=1&page_size=5"
+    )
+    first = api_client.get(f"{PRODUCTS}{query}")
+
+    with django_assert_num_queries(0):
+        again = api_client.get(f"{PRODUCTS}{query}")
+
+    assert again.json() == first.json()
+    assert first.json()["count"] == 1

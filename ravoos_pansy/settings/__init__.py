@@ -159,13 +159,11 @@ else:
             "LOCATION": "ravoos-pansy",
         }
     }
-# How long cached catalog reads (catalog.caching) may be kept. They are
-# retired on every change the application makes, in every process that
-# shares the cache; local memory is per process, so without Redis they are
-# only kept under runserver (DEBUG), which is a single process.
-CATALOG_CACHE_SECONDS = env_int(
-    "CATALOG_CACHE_SECONDS", 10 * 60 if REDIS_URL or DEBUG else 0
-)
+# How long cached reads (ravoos_pansy.caching: catalog pages, carts, order
+# history) may be kept. Every change the application makes retires them in
+# every process that shares the cache; local memory is per process, so
+# without Redis they are off.
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 10 * 60 if REDIS_URL else 0)
 # When Redis cannot be reached the API carries on: cache reads miss, the
 # throttles and the login lockout let requests through, and each failed
 # call logs one warning (see CacheOutageLogFilter below).

@@ -25,8 +25,8 @@ CACHES = {
     }
 }
 
-# One process, so the catalog cache is as consistent here as with Redis.
-CATALOG_CACHE_SECONDS = 600
+# One process, so cached reads are as consistent here as with Redis.
+READ_CACHE_SECONDS = 600
 
 STORAGES = {
     **STORAGES,

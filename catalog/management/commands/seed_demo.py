@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from accounts.models import Address, User
-from catalog.caching import start_new_generation
+from catalog.caching import catalog_changed
 from catalog.models import Category, Product
 from coupons.models import Coupon
 
@@ -159,7 +159,7 @@ class Command(BaseCommand):
             leaves = self._seed_categories()
         created = self._seed_products(count=products, leaves=leaves)
         # Bulk inserts send no save signal: retire cached catalog reads.
-        start_new_generation()
+        catalog_changed()
         with transaction.atomic():
             self._seed_users()
             self._seed_coupons()

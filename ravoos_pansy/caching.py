@@ -1,0 +1,129 @@
+"""
+Cached reads, each dropped whenever what it shows changes.
+
+Every cached value is stamped with *generations*: random tokens kept in the
+cache itself, each standing for some data (the catalog's rows, stock, one
+customer's cart). A value is served only while the generations it was
+stamped with are still the current ones, so drawing a new token for some
+data retires, at once, every value that shows it; the cache evicts them in
+time. A new token rather than a counter, so that a flushed or restarted
+cache, or an evicted token, can never bring an old generation back.
+
+A lookup is one round trip: the generations and the value are read
+together. With Redis (production) every worker shares them, so a change
+made through one is seen by all. `READ_CACHE_SECONDS` bounds how long a
+value can outlive a change made behind the application's back (raw SQL, a
+restore); 0 turns these caches off, which is the default without Redis,
+where each process would keep a cache of its own that the others' changes
+never reach.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+# Long enough to outlive every value stamped with a generation; an expired
+# or evicted generation only turns those values into misses.
+GENERATION_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Slot:
+    """
+    A place in the cache for one value: the value found there if it is
+    still current (else None), and the generations to stamp a new one with
+    (None when the cache is off or cannot be reached, so nothing is stored).
+    """
+
+    key: str
+    value: object
+    generations: tuple | None
+
+
+def lookup(name, *, variant="", generation_keys):
+    """
+    The slot of the value cached as `name` (and `variant`, any text), which
+    shows the data that `generation_keys` stand for.
+    """
+    digest = hashlib.sha256(variant.encode()).hexdigest()[:32] if variant else "-"
+    key = f"cached:{name}:{digest}"
+    if not settings.READ_CACHE_SECONDS:
+        return Slot(key=key, value=None, generations=None)
+
+    found = cache.get_many([*generation_keys, key])
+    generations = []
+    for generation_key in generation_keys:
+        generation = found.get(generation_key) or _first_generation(generation_key)
+        if generation is None:
+            return Slot(key=key, value=None, generations=None)
+        generations.append(generation)
+    generations = tuple(generations)
+
+    stamped = found.get(key)
+    if stamped is not None and stamped[0] == generations:
+        return Slot(key=key, value=stamped[1], generations=generations)
+    return Slot(key=key, value=None, generations=generations)
+
+
+def store(slot, value):
+    """Caches `value` in `slot`, stamped with the slot's generations."""
+    if slot.generations is not None:
+        cache.set(
+            slot.key, (slot.generations, value), timeout=settings.READ_CACHE_SECONDS
+        )
+
+
+def remember(name, compute, *, variant="", generation_keys):
+    """
+    The value cached as `name` and `variant`, or `compute()`'s result,
+    cached on the way out. A cache that cannot be reached only costs the
+    computation.
+    """
+    slot = lookup(name, variant=variant, generation_keys=generation_keys)
+    if slot.value is not None:
+        return slot.value
+    value = compute()
+    store(slot, value)
+    return value
+
+
+def retire(generation_key):
+    """
+    Retires every value stamped with the current `generation_key`: at once,
+    and again when the current transaction (if any) commits. A reader
+    between the two still sees the rows from before the commit and may
+    cache them under the first new generation; the second retires those.
+    """
+    _set_new_generation(generation_key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _set_new_generation(generation_key))
+
+
+def retire_on_commit(generation_key):
+    """
+    Retires every value stamped with the current `generation_key` once the
+    current transaction commits. Until then other readers still see the old
+    rows in the database too, so nothing is retired early.
+    """
+    transaction.on_commit(lambda: _set_new_generation(generation_key))
+
+
+def _first_generation(generation_key):
+    """
+    A fresh generation for a cache that holds none; None when the cache
+    cannot be reached (its calls then answer None).
+    """
+    fresh = uuid.uuid4().hex
+    added = cache.add(generation_key, fresh, timeout=GENERATION_SECONDS)
+    if added:
+        return fresh
+    # False: another process set one first. None: no cache to be had.
+    return cache.get(generation_key) if added is False else None
+
+
+def _set_new_generation(generation_key):
+    cache.set(generation_key, uuid.uuid4().hex, timeout=GENERATION_SECONDS)
