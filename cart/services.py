@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound
 from catalog.models import Product
 from ravoos_pansy.errors import Conflict, DomainValidationError
 
+from .caching import cart_changed
 from .models import CartItem, CartProblem
 
 logger = logging.getLogger(__name__)
@@ -44,11 +45,13 @@ def add_to_cart(*, user, product_id, quantity):
 
     with transaction.atomic():
         if _raise_line_quantity(user=user, product=product, by=quantity, limit=limit):
+            cart_changed(user.pk)
             logger.info("User %s added %s of product %s", user.pk, quantity, product.pk)
             return
         if quantity <= limit and _create_line(
             user=user, product=product, quantity=quantity
         ):
+            cart_changed(user.pk)
             logger.info("User %s put product %s in the cart", user.pk, product.pk)
             return
         # The line exists (perhaps created a moment ago by a concurrent add)
@@ -90,6 +93,7 @@ def update_cart_item(*, user, item_id, quantity):
     )
     if not updated:
         raise NotFound("No line in your cart has this id.")
+    cart_changed(user.pk)
     logger.info("User %s set line %s to %s", user.pk, item.pk, quantity)
 
 
@@ -98,11 +102,13 @@ def remove_from_cart(*, user, item_id):
     deleted, _ = CartItem.objects.filter(pk=item_id, user=user).delete()
     if not deleted:
         raise NotFound("No line in your cart has this id.")
+    cart_changed(user.pk)
     logger.info("User %s removed line %s", user.pk, item_id)
 
 
 def clear_cart(*, user):
     deleted, _ = CartItem.objects.filter(user=user).delete()
+    cart_changed(user.pk)
     logger.info("User %s cleared the cart (%s lines)", user.pk, deleted)
 
 

@@ -3,9 +3,11 @@ from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializ
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ravoos_pansy.cached_responses import CachedResponseMixin, cached_get
 from ravoos_pansy.permissions import IsCustomer
 
 from . import services
+from .caching import cart_read_generations
 from .selectors import get_cart
 from .serializers import (
     AddToCartSerializer,
@@ -32,8 +34,9 @@ class CartAPIView(APIView):
         return Response(CartSerializer(cart, context={"request": request}).data)
 
 
-class CartView(CartAPIView):
+class CartView(CachedResponseMixin, CartAPIView):
     @extend_schema(operation_id="cart_read", responses={200: CartSerializer})
+    @cached_get(generation_keys=cart_read_generations)
     def get(self, request):
         return self.cart_response(request)
 

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import NotFound
 
 from accounts.models import Address
+from cart.caching import cart_changed
 from cart.models import CartItem
 from catalog.models import Product
 from catalog.services import change_stock
@@ -28,6 +29,7 @@ from coupons.services import check_coupon, redeem_coupon, release_coupon
 from ravoos_pansy.errors import DomainValidationError
 
 from . import pricing
+from .caching import orders_changed
 from .exceptions import (
     InsufficientStock,
     OrderErrorCode,
@@ -86,6 +88,8 @@ def place_order(*, user, address_id, coupon_code=None):
             user=user, address=address, coupon=coupon, totals=totals, sold=sold
         )
         CartItem.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
+        cart_changed(user.pk)
+        orders_changed(user.pk)
 
         order_id = order.pk
         transaction.on_commit(
@@ -152,6 +156,7 @@ def hide_order(*, user, order_id):
     Order.objects.filter(pk=order.pk, status__in=HIDEABLE_STATUSES).update(
         is_hidden_by_user=True
     )
+    orders_changed(user.pk)
     logger.info("Order %s hidden by user %s", order.pk, user.pk)
 
 
@@ -162,6 +167,7 @@ def hide_finished_orders(*, user):
         .filter(status__in=HIDEABLE_STATUSES)
         .update(is_hidden_by_user=True)
     )
+    orders_changed(user.pk)
     logger.info("User %s hid %s finished orders", user.pk, hidden)
     return hidden
 
@@ -328,6 +334,7 @@ def _move_order(*, orders, order_id, status, changed_by, field=None):
             release_coupon(order=order)
         order.status = status
         order.save(update_fields=["status", "updated_at"])
+        orders_changed(order.user_id)
         OrderStatusChange.objects.create(
             order=order,
             from_status=from_status,

@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coupons.exceptions import CouponRefusal
+from ravoos_pansy.cached_responses import CachedResponseMixin, cached_get
 from ravoos_pansy.errors import ClientErrorResponseSerializer
 from ravoos_pansy.permissions import IsCustomer, IsStaff
 
 from . import idempotency, selectors, services
+from .caching import history_read_generations
 from .exceptions import OrderErrorCode
 from .filters import OrderHistoryFilter, StaffOrderFilter
 from .models import Order
@@ -129,7 +131,7 @@ class CheckoutView(APIView):
         return status.HTTP_201_CREATED, OrderSerializer(order).data, order
 
 
-class OrderListView(generics.ListAPIView):
+class OrderListView(CachedResponseMixin, generics.ListAPIView):
     """The customer's order history, newest first."""
 
     permission_classes = [IsCustomer]
@@ -140,6 +142,13 @@ class OrderListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
         return selectors.order_history(user=self.request.user)
+
+    @cached_get(
+        generation_keys=history_read_generations,
+        query_params=(*OrderHistoryFilter.base_filters, "page", "page_size"),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class OrderDetailView(generics.RetrieveAPIView):

@@ -10,7 +10,8 @@ time. A new token rather than a counter, so that a flushed or restarted
 cache, or an evicted token, can never bring an old generation back.
 
 A lookup is one round trip: the generations and the value are read
-together. With Redis (production) every worker shares them, so a change
+together. Keys name the release (`READ_CACHE_RELEASE`), so a new deploy
+starts with none of the bodies the old code rendered. With Redis (production) every worker shares them, so a change
 made through one is seen by all. `READ_CACHE_SECONDS` bounds how long a
 value can outlive a change made behind the application's back (raw SQL, a
 restore); 0 turns these caches off, which is the default without Redis,
@@ -50,7 +51,7 @@ def lookup(name, *, variant="", generation_keys):
     shows the data that `generation_keys` stand for.
     """
     digest = hashlib.sha256(variant.encode()).hexdigest()[:32] if variant else "-"
-    key = f"cached:{name}:{digest}"
+    key = f"cached:{settings.READ_CACHE_RELEASE}:{name}:{digest}"
     if not settings.READ_CACHE_SECONDS:
         return Slot(key=key, value=None, generations=None)
 

@@ -295,3 +295,15 @@ def test_a_query_of_the_parameters_the_list_reads_is_cached(
 
     assert again.json() == first.json()
     assert first.json()["count"] == 1
+
+
+def test_a_new_release_reads_none_of_the_bodies_the_old_one_cached(
+    api_client, settings, django_assert_num_queries
+):
+    CategoryFactory(name="Books")
+    settings.READ_CACHE_RELEASE = "release-1"
+    api_client.get(TREE)
+
+    settings.READ_CACHE_RELEASE = "release-2"
+    with django_assert_num_queries(1):
+        api_client.get(TREE)

@@ -71,12 +71,12 @@ def test_a_status_change_queues_a_note_with_the_new_status(
 ):
     order = place((product, 1))
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         services.change_order_status(
             order_id=order.pk, status="packing", changed_by=staff_user
         )
 
-    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
     assert message.subject == f"Your Ravoos Pansy order #{order.pk}: packing"

@@ -164,6 +164,9 @@ else:
 # every process that shares the cache; local memory is per process, so
 # without Redis they are off.
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 10 * 60 if REDIS_URL else 0)
+# Names the code that rendered a cached read, so that a deploy never serves
+# bodies shaped by the code before it. Render sets RENDER_GIT_COMMIT.
+READ_CACHE_RELEASE = env_str("RELEASE_ID") or env_str("RENDER_GIT_COMMIT")
 # When Redis cannot be reached the API carries on: cache reads miss, the
 # throttles and the login lockout let requests through, and each failed
 # call logs one warning (see CacheOutageLogFilter below).
