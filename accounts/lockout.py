@@ -12,6 +12,10 @@ LOCKOUT_MAX_SECONDS. A successful login clears its email's count and gives
 its address back the place it took. Counts are forgotten
 LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
 
+A client address is counted by `client_identity()`: the address itself,
+or for IPv6 its /64 network, which one client may fill with addresses of
+its choosing. Log lines name the full address.
+
 The counters live in the default cache (Redis in production, shared by
 every worker). When it cannot be reached, attempts go through unchecked and
 django-redis logs a warning for each failed call: an outage must not lock
@@ -28,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions
 
+from ravoos_pansy.network import client_address, client_identity
 from ravoos_pansy.throttling import email_digest
 
 logger = logging.getLogger(__name__)
@@ -66,12 +71,18 @@ def _give_back(key):
         cache.decr(key)
 
 
-def _refuse(key, *, wait, reason):
-    logger.warning("Refused an attempt on %s: %s, %s s to wait", key, reason, wait)
+def _refuse(key, *, address, wait, reason):
+    logger.warning(
+        "Refused an attempt on %s from %s: %s, %s s to wait",
+        key,
+        address,
+        reason,
+        wait,
+    )
     raise LockedOut(wait=wait)
 
 
-def _enter(key, *, limit):
+def _enter(key, *, limit, address):
     """
     Counts an attempt on one counter and raises LockedOut unless it may go
     ahead: while under the limit, or as the one attempt allowed when the
@@ -89,31 +100,47 @@ def _enter(key, *, limit):
     now = time.time()
     if cache.add(f"{key}:lock", now + duration, timeout=duration) is False:
         locked_until = cache.get(f"{key}:lock") or now + 1
-        _refuse(key, wait=math.ceil(locked_until - now), reason="locked")
+        _refuse(
+            key, address=address, wait=math.ceil(locked_until - now), reason="locked"
+        )
 
     # This attempt set the lock. The first time, the limit has just been
     # passed and the lock starts now; later, the last lock had run out and
     # this one attempt goes ahead while the new, longer lock holds the rest.
     if _count(f"{key}:strikes") == 1:
-        _refuse(key, wait=duration, reason=f"{limit} attempts used")
-    logger.info("Letting one attempt on %s through; next lock %s s", key, duration)
+        _refuse(key, address=address, wait=duration, reason=f"{limit} attempts used")
+    logger.info(
+        "Letting one attempt on %s from %s through; next lock %s s",
+        key,
+        address,
+        duration,
+    )
 
 
-def begin_attempt(*, action, email, address):
+def begin_attempt(*, action, email, request):
     """
     Lets an attempt at `action` ("login" or "password_reset") for `email`
-    from the client `address` go ahead, or raises LockedOut (a 429 with
+    from the client of `request` go ahead, or raises LockedOut (a 429 with
     Retry-After) while either is locked. Returns the Attempt, for
     `record_success`.
     """
+    address = client_address(request)
     attempt = Attempt(
         email_key=f"lockout:{action}:email:{email_digest(email)}",
-        address_key=f"lockout:{action}:address:{address}",
+        address_key=f"lockout:{action}:address:{client_identity(request)}",
     )
 
-    _enter(attempt.address_key, limit=settings.LOCKOUT_FAILURES_PER_ADDRESS)
+    _enter(
+        attempt.address_key,
+        limit=settings.LOCKOUT_FAILURES_PER_ADDRESS,
+        address=address,
+    )
     try:
-        _enter(attempt.email_key, limit=settings.LOCKOUT_FAILURES_PER_EMAIL)
+        _enter(
+            attempt.email_key,
+            limit=settings.LOCKOUT_FAILURES_PER_EMAIL,
+            address=address,
+        )
     except LockedOut:
         # A locked email is no fault of the address: others behind it (an
         # office, a mobile network) keep their share.

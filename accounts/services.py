@@ -62,13 +62,14 @@ def check_credentials(*, email, password, request):
     while the email or the client address is locked, so even the right
     password is refused then. A success clears the email's failures.
     """
-    address = client_address(request)
-    attempt = lockout.begin_attempt(action="login", email=email, address=address)
+    attempt = lockout.begin_attempt(action="login", email=email, request=request)
 
     user = authenticate(request, email=email, password=password)
     if user is None:
         logger.warning(
-            "Failed login for email %s from %s", email_digest(email)[:12], address
+            "Failed login for email %s from %s",
+            email_digest(email)[:12],
+            client_address(request),
         )
         return None
 
@@ -125,9 +126,7 @@ def request_password_reset(*, email, request):
     whether or not the account exists, so that a locked answer tells
     nothing either.
     """
-    lockout.begin_attempt(
-        action="password_reset", email=email, address=client_address(request)
-    )
+    lockout.begin_attempt(action="password_reset", email=email, request=request)
 
     user = (
         User.objects.filter(email__iexact=User.objects.normalize_email(email))

@@ -1,6 +1,7 @@
 """
-Where a request comes from: the one answer that throttles, the login
-lockout and log lines all use.
+Where a request comes from: `client_address` for log lines, and
+`client_identity`, the same address as throttles and the login lockout
+count it.
 """
 
 import ipaddress
@@ -8,6 +9,11 @@ import ipaddress
 from rest_framework.settings import api_settings
 
 UNKNOWN_ADDRESS = "unknown"
+
+# An IPv6 site is usually given a whole /64 (RFC 6177), and a client picks
+# any address inside it at will (RFC 8981), so counting per address would
+# let it start afresh with each new one.
+IPV6_CLIENT_PREFIX = 64
 
 
 def _canonical(address):
@@ -41,3 +47,21 @@ def client_address(request):
             if candidate is not None:
                 return candidate
     return peer or UNKNOWN_ADDRESS
+
+
+def client_identity(request):
+    """
+    Whom throttles and the lockout count a request against: the client
+    address for IPv4, its /64 network for IPv6 (`2001:db8:1:2::/64`). An
+    IPv4 address a dual-stack socket reports as IPv6 (`::ffff:192.0.2.1`)
+    counts as that IPv4 address, not as one /64 shared by every IPv4 client.
+    """
+    address = client_address(request)
+    if address == UNKNOWN_ADDRESS:
+        return address
+    ip = ipaddress.ip_address(address)
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network((ip, IPV6_CLIENT_PREFIX), strict=False))

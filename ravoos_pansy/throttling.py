@@ -4,10 +4,10 @@ that every worker process shares the counts.
 
 DRF's own classes read their rates once, when the class is created; these
 read `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` on every request, so a
-changed setting applies at once. All of them know a client by
-`client_address()`. When the cache cannot be reached, the counts read as
-empty and requests go through: a lost count costs less than a refused
-customer.
+changed setting applies at once. Those that count per client address take
+it from `client_identity()`: the address, or for IPv6 its /64 network.
+When the cache cannot be reached, the counts read as empty and requests go
+through: a lost count costs less than a refused customer.
 
 Each client's requests are counted in a window that opens with its first
 request and lasts the rate's period, by one atomic increment: a single
@@ -26,7 +26,7 @@ from django.utils.crypto import salted_hmac
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from .network import client_address
+from .network import client_address, client_identity
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ class RateFromSettingsMixin:
             ) from None
 
     def get_ident(self, request):
-        return client_address(request)
+        # Log lines still name the full address (see allow_request).
+        return client_identity(request)
 
     def allow_request(self, request, view):
         allowed = super().allow_request(request, view)

@@ -5,7 +5,6 @@ exact under concurrent attempts (on the real Redis).
 """
 
 import os
-from types import SimpleNamespace
 
 import pytest
 import redis
@@ -43,34 +42,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def limits(settings):
-    settings.LOCKOUT_FAILURES_PER_EMAIL = 5
-    settings.LOCKOUT_FAILURES_PER_ADDRESS = 1000
-    settings.LOCKOUT_BASE_SECONDS = 60
-    settings.LOCKOUT_MAX_SECONDS = 3600
-    settings.LOCKOUT_FORGET_AFTER_SECONDS = 86400
-    return settings
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The time as the lockout and the local-memory cache see it."""
-    now = SimpleNamespace(value=1_800_000_000.0)
-    fake = SimpleNamespace(time=lambda: now.value)
-    for module in (
-        "accounts.lockout",
-        "django.core.cache.backends.base",
-        "django.core.cache.backends.locmem",
-    ):
-        monkeypatch.setattr(f"{module}.time", fake)
-
-    def advance(seconds):
-        now.value += seconds
-
-    return advance
 
 
 def login(client, email, password=WRONG_PASSWORD, address="198.51.100.1"):
@@ -206,6 +177,57 @@ def test_failures_from_one_address_lock_it_for_every_email(
     assert from_there.status_code == 429
     assert from_elsewhere.status_code == 200
     assert AuthToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_failures_from_addresses_in_one_ipv6_64_lock_the_whole_64(
+    api_client, limits, password
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 3
+    victim = UserFactory()
+    rotating = ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ff"]
+    failures = [
+        login(api_client, f"guess{n}@example.com", address=address)
+        for n, address in enumerate(rotating)
+    ]
+
+    same_64 = login(api_client, victim.email, password, address="2001:db8:1:2::abcd")
+    next_64 = login(api_client, victim.email, password, address="2001:db8:1:3::1")
+
+    assert [r.status_code for r in failures] == [400] * 3
+    assert (same_64.status_code, same_64["Retry-After"]) == (429, "60")
+    assert next_64.status_code == 200
+    assert AuthToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_ipv4_addresses_are_locked_one_by_one(api_client, limits, password):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 2
+    victim = UserFactory()
+    for n in range(2):
+        login(api_client, f"guess{n}@example.com", address="198.51.100.7")
+
+    same_address = login(api_client, victim.email, password, address="198.51.100.7")
+    neighbour = login(api_client, victim.email, password, address="198.51.100.8")
+
+    assert same_address.status_code == 429
+    assert neighbour.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_attempt_is_logged_with_the_full_ipv6_address(
+    api_client, limits, caplog
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 1
+    login(api_client, "guess@example.com", address="2001:db8:1:2::1")
+
+    with caplog.at_level("WARNING", logger="accounts.lockout"):
+        login(api_client, "other@example.com", address="2001:db8:1:2::99")
+
+    assert [r.getMessage() for r in caplog.records if r.name == "accounts.lockout"] == [
+        "Refused an attempt on lockout:login:address:2001:db8:1:2::/64 from "
+        "2001:db8:1:2::99: 1 attempts used, 60 s to wait"
+    ]
 
 
 @pytest.mark.django_db

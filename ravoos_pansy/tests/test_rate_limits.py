@@ -19,7 +19,7 @@ from rest_framework.request import Request
 
 from accounts.models import User
 from orders.models import Order
-from ravoos_pansy.network import client_address
+from ravoos_pansy.network import client_address, client_identity
 from ravoos_pansy.throttling import (
     AnonRateThrottle,
     AuthEmailRateThrottle,
@@ -327,6 +327,77 @@ def test_client_address_of_a_request_without_a_peer_is_unknown(proxies):
     request = RequestFactory().get("/", REMOTE_ADDR="")
 
     assert client_address(request) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:0DB8:0001:0002:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::1", "::/64"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("", "unknown"),
+    ],
+)
+def test_the_identity_a_client_is_counted_by_is_its_ipv4_address_or_ipv6_64(
+    proxies, address, expected
+):
+    proxies(0)
+    request = RequestFactory().get("/", REMOTE_ADDR=address)
+
+    assert client_identity(request) == expected
+
+
+@pytest.mark.django_db
+def test_addresses_in_one_ipv6_64_share_a_count_and_another_64_does_not(
+    api_client, rates
+):
+    rates(auth="2/min")
+
+    rotating = [
+        wrong_login(api_client, email=f"guess{n}@example.com", REMOTE_ADDR=address)
+        for n, address in enumerate(
+            ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"]
+        )
+    ]
+    next_64 = wrong_login(api_client, REMOTE_ADDR="2001:db8:1:3::1")
+
+    assert [a.status_code for a in rotating] == [400, 400, 429]
+    assert next_64.status_code == 400
+
+
+@pytest.mark.django_db
+def test_anonymous_reads_are_counted_per_ipv6_64_and_per_ipv4_address(
+    api_client, rates
+):
+    rates(anon="1/min")
+
+    first = api_client.get("/api/products/", REMOTE_ADDR="2001:db8:9:9::1")
+    same_64 = api_client.get("/api/products/", REMOTE_ADDR="2001:db8:9:9::2")
+    next_64 = api_client.get("/api/products/", REMOTE_ADDR="2001:db8:9:a::1")
+    ipv4 = api_client.get("/api/products/", REMOTE_ADDR="198.51.100.60")
+    ipv4_neighbour = api_client.get("/api/products/", REMOTE_ADDR="198.51.100.61")
+
+    assert [r.status_code for r in (first, same_64, next_64)] == [200, 429, 200]
+    assert [r.status_code for r in (ipv4, ipv4_neighbour)] == [200, 200]
+
+
+@pytest.mark.django_db
+def test_a_throttled_ipv6_client_is_logged_with_its_full_address(
+    api_client, rates, caplog
+):
+    rates(auth="1/min")
+    wrong_login(api_client, REMOTE_ADDR="2001:db8:1:2::1")
+    caplog.clear()
+
+    with caplog.at_level("WARNING", logger="ravoos_pansy.throttling"):
+        wrong_login(api_client, REMOTE_ADDR="2001:db8:1:2::77")
+
+    assert [
+        r.getMessage() for r in caplog.records if r.name.endswith("throttling")
+    ] == ["Throttled POST /api/auth/login/ from 2001:db8:1:2::77 (scope auth)"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,32 @@
+from types import SimpleNamespace
+
+import pytest
+
+
+@pytest.fixture
+def limits(settings):
+    """Lockout limits low enough to reach, the per-address one out of reach."""
+    settings.LOCKOUT_FAILURES_PER_EMAIL = 5
+    settings.LOCKOUT_FAILURES_PER_ADDRESS = 1000
+    settings.LOCKOUT_BASE_SECONDS = 60
+    settings.LOCKOUT_MAX_SECONDS = 3600
+    settings.LOCKOUT_FORGET_AFTER_SECONDS = 86400
+    return settings
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time as the lockout and the local-memory cache see it."""
+    now = SimpleNamespace(value=1_800_000_000.0)
+    fake = SimpleNamespace(time=lambda: now.value)
+    for module in (
+        "accounts.lockout",
+        "django.core.cache.backends.base",
+        "django.core.cache.backends.locmem",
+    ):
+        monkeypatch.setattr(f"{module}.time", fake)
+
+    def advance(seconds):
+        now.value += seconds
+
+    return advance
