@@ -10,7 +10,7 @@ class _EmailFormMixin:
     def clean_email(self):
         """Stores emails in lower case and refuses one that differs by case."""
         email = User.objects.normalize_email(self.cleaned_data["email"])
-        others = User.objects.filter(email__iexact=email)
+        others = User.objects.with_email(email)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():

@@ -12,12 +12,26 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def normalize_email(self, email):
-        # Emails are compared case-insensitively everywhere; storing them in
-        # lower case keeps the unique index and lookups simple.
+        """
+        The one spelling of an email that is stored, looked up and counted
+        by the throttles and the lockout (`email_digest` lower-cases alike):
+        without surrounding spaces, in lower case.
+        """
         return super().normalize_email(email).strip().lower()
 
+    def with_email(self, email):
+        """
+        The user stored with this email in any letter case, as a queryset.
+        The match is exact on the normalised spelling, never `iexact`: on
+        PostgreSQL that compares UPPER() of both sides, and UPPER() folds
+        more spellings together than lower-casing does (UPPER() of a dotless
+        i, U+0131, is I), which would let a spelling log in as an account
+        while the lockout counted it apart.
+        """
+        return self.filter(email=self.normalize_email(email))
+
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.with_email(email).get()
 
     def create_user(self, email, password=None, **extra_fields):
         if not email:
@@ -65,6 +79,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
+
+    def save(self, *args, **kwargs):
+        # However the row is written (the shell, a factory, a form), lookups
+        # match only the normalised spelling.
+        self.email = self.__class__.objects.normalize_email(self.email)
+        super().save(*args, **kwargs)
 
 
 class AddressQuerySet(models.QuerySet):

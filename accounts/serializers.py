@@ -64,7 +64,16 @@ class SignupSerializer(serializers.Serializer):
 
     def validate_email(self, value):
         email = User.objects.normalize_email(value)
-        if User.objects.filter(email__iexact=email).exists():
+        max_length = self.fields["email"].max_length
+        if len(email) > max_length:
+            # Lower-casing may lengthen it: "İ" becomes "i" and a dot above.
+            raise serializers.ValidationError(
+                self.fields["email"]
+                .error_messages["max_length"]
+                .format(max_length=max_length),
+                code="max_length",
+            )
+        if User.objects.with_email(email).exists():
             raise serializers.ValidationError(
                 AccountError.EMAIL_TAKEN.label, code=AccountError.EMAIL_TAKEN.value
             )

@@ -62,6 +62,8 @@ def check_credentials(*, email, password, request):
     while the email or the client address is locked, so even the right
     password is refused then. A success clears the email's failures.
     """
+    # The lockout counts, and the user is looked up, by one spelling.
+    email = User.objects.normalize_email(email)
     attempt = lockout.begin_attempt(action="login", email=email, request=request)
 
     user = authenticate(request, email=email, password=password)
@@ -126,13 +128,10 @@ def request_password_reset(*, email, request):
     whether or not the account exists, so that a locked answer tells
     nothing either.
     """
+    email = User.objects.normalize_email(email)
     lockout.begin_attempt(action="password_reset", email=email, request=request)
 
-    user = (
-        User.objects.filter(email__iexact=User.objects.normalize_email(email))
-        .filter(is_active=True)
-        .first()
-    )
+    user = User.objects.with_email(email).filter(is_active=True).first()
     if user is None or not user.has_usable_password():
         # No address in the log: it may be a typo of someone's real email.
         logger.info("Password reset requested for an unknown or inactive account")

@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
         email = User.objects.normalize_email(email)
         with transaction.atomic():
-            user = User.objects.select_for_update().filter(email__iexact=email).first()
+            user = User.objects.with_email(email).select_for_update().first()
             created = user is None
             if created:
                 user = User(email=email, name=os.environ.get("ADMIN_NAME", "Admin"))
