@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .forms import UserAdminChangeForm, UserCreationForm
+from .forms import AdminLoginForm, UserAdminChangeForm, UserCreationForm
 from .models import Address, User
+
+# Logging in to the admin passes the login lockout, like the API's login.
+admin.site.login_form = AdminLoginForm
 
 
 class AddressInline(admin.TabularInline):

@@ -61,6 +61,9 @@ def check_credentials(*, email, password, request):
     first get past the lockout, which raises `lockout.LockedOut` (a 429)
     while the email or the client address is locked, so even the right
     password is refused then. A success clears the email's failures.
+
+    Every password login goes through here, the API's and the Django
+    admin's, so each attempt is counted once, in the same counters.
     """
     # The lockout counts, and the user is looked up, by one spelling.
     email = User.objects.normalize_email(email)
