@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -5,6 +6,7 @@ from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from . import services
 from .caching import catalog_changed
 from .models import Category, Product
 
@@ -59,6 +61,59 @@ class StockLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProductAdminForm(forms.ModelForm):
+    """
+    A product as staff edit it in the admin, on its page or in the list.
+
+    Checkout moves stock while a page is open, so the form sends back the
+    stock the page showed (a hidden initial value): an untouched stock
+    field is then left out of the save, and a stock edited on a page that
+    shows an old figure is refused rather than undoing orders.
+    """
+
+    class Meta:
+        model = Product
+        fields = (
+            "name",
+            "slug",
+            "category",
+            "description",
+            "price",
+            "stock",
+            "is_active",
+            "image",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "stock" in self.fields:
+            self.fields["stock"].show_hidden_initial = True
+
+    def clean_stock(self):
+        stock = self.cleaned_data["stock"]
+        if self.instance.pk is None or "stock" not in self.changed_data:
+            return stock
+        shown = self._stock_shown()
+        if shown != self.instance.stock:
+            raise forms.ValidationError(
+                "The stock moved from %(shown)s to %(current)s since this page "
+                "was loaded; check the new figure and save again.",
+                code="stale_stock",
+                params={"shown": shown, "current": self.instance.stock},
+            )
+        return stock
+
+    def _stock_shown(self):
+        field = self.fields["stock"]
+        raw = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix("stock")
+        )
+        try:
+            return field.to_python(raw)
+        except forms.ValidationError:
+            return None
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = (
@@ -96,6 +151,21 @@ class ProductAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     actions = (activate, deactivate)
+    form = ProductAdminForm
+
+    def get_changelist_form(self, request, **kwargs):
+        # The list's price and stock columns get the same stock check.
+        return super().get_changelist_form(request, form=ProductAdminForm, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Only what the form changed is written, under the row lock, as the
+        # staff API does: stock a checkout took meanwhile stays taken.
+        changes = {field: getattr(obj, field) for field in form.changed_data}
+        if changes:
+            services.update_product(product=obj, **changes)
 
     @admin.display(description="image")
     def thumbnail(self, product):

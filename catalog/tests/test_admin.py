@@ -91,6 +91,7 @@ def test_price_and_stock_are_editable_in_the_list(admin_client, product):
             "form-0-id": str(product.pk),
             "form-0-price": "149.50",
             "form-0-stock": "2",
+            "initial-form-0-stock": str(product.stock),
             "_save": "Save",
         },
     )
@@ -98,6 +99,70 @@ def test_price_and_stock_are_editable_in_the_list(admin_client, product):
     assert response.status_code == 302
     product.refresh_from_db()
     assert (str(product.price), product.stock) == ("149.50", 2)
+
+
+def change_form(product, **changes):
+    """The product's change form as the page posts it, with `changes`."""
+    return {
+        "name": product.name,
+        "slug": product.slug,
+        "category": product.category_id,
+        "description": product.description,
+        "price": str(product.price),
+        "stock": str(product.stock),
+        "initial-stock": str(product.stock),
+        "is_active": "on",
+        **changes,
+    }
+
+
+def test_a_price_edit_leaves_the_stock_a_checkout_took_meanwhile(admin_client, product):
+    page = change_form(product, price="120.00")
+    Product.objects.filter(pk=product.pk).update(stock=product.stock - 3)
+
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", page)
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (str(product.price), product.stock) == ("120.00", 7)
+
+
+def test_a_stock_edit_on_a_page_showing_old_stock_is_refused(admin_client, product):
+    page = change_form(product, stock="25")
+    Product.objects.filter(pk=product.pk).update(stock=product.stock - 3)
+
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", page)
+
+    assert response.status_code == 200
+    assert (
+        "The stock moved from 10 to 7 since this page was loaded"
+        in response.content.decode()
+    )
+    product.refresh_from_db()
+    assert product.stock == 7
+
+
+def test_a_list_edit_of_the_price_leaves_the_stock_a_checkout_took(
+    admin_client, product
+):
+    shown = product.stock
+    Product.objects.filter(pk=product.pk).update(stock=shown - 4)
+
+    admin_client.post(
+        "/admin/catalog/product/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(product.pk),
+            "form-0-price": "99.00",
+            "form-0-stock": str(shown),
+            "initial-form-0-stock": str(shown),
+            "_save": "Save",
+        },
+    )
+
+    product.refresh_from_db()
+    assert (str(product.price), product.stock) == ("99.00", shown - 4)
 
 
 def test_product_form_shows_an_image_preview(admin_client, product, media_root):
@@ -139,3 +204,28 @@ def test_admin_refuses_a_gif_upload(admin_client, category, media_root):
     assert response.status_code == 200
     assert "Only JPEG, PNG and WebP images" in response.content.decode()
     assert not Product.objects.exists()
+
+
+def test_a_list_edit_of_stock_shown_before_a_checkout_is_refused(
+    admin_client, product
+):
+    shown = product.stock
+    Product.objects.filter(pk=product.pk).update(stock=shown - 4)
+
+    response = admin_client.post(
+        "/admin/catalog/product/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(product.pk),
+            "form-0-price": str(product.price),
+            "form-0-stock": "50",
+            "initial-form-0-stock": str(shown),
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "since this page was loaded" in response.content.decode()
+    product.refresh_from_db()
+    assert product.stock == shown - 4
