@@ -11,12 +11,12 @@ cache, or an evicted token, can never bring an old generation back.
 
 A lookup is one round trip: the generations and the value are read
 together. Keys name the release (`READ_CACHE_RELEASE`), so a new deploy
-starts with none of the bodies the old code rendered. With Redis (production) every worker shares them, so a change
-made through one is seen by all. `READ_CACHE_SECONDS` bounds how long a
-value can outlive a change made behind the application's back (raw SQL, a
-restore); 0 turns these caches off, which is the default without Redis,
-where each process would keep a cache of its own that the others' changes
-never reach.
+starts with none of the bodies the old code rendered. With Redis
+(production) every worker shares them, so a change made through one is
+seen by all. `READ_CACHE_SECONDS` bounds how long a value can outlive a
+change made behind the application's back (raw SQL, a restore); 0 turns
+these caches off, which is the default without Redis, where each process
+would keep a cache of its own that the others' changes never reach.
 """
 
 import hashlib
