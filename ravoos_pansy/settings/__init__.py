@@ -36,7 +36,13 @@ def env_bool(name, default=False):
 
 def env_int(name, default):
     value = os.environ.get(name)
-    return int(value) if value and value.strip() else default
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        # As for a missing SECRET_KEY: one line, not a traceback.
+        sys.exit(f"{name} must be a whole number (got {value!r}).")
 
 
 def env_list(name, default=""):

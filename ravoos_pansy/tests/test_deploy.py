@@ -75,6 +75,16 @@ def test_start_with_a_tax_rate_that_is_not_a_fraction_stops_with_one_line(
     )
 
 
+@pytest.mark.parametrize("name", ["TOKEN_TTL_HOURS", "CONN_MAX_AGE", "NUM_PROXIES"])
+def test_start_with_a_number_setting_that_is_not_a_number_stops_with_one_line(
+    production_env, name
+):
+    result = run_manage("check", env={**production_env, name: "abc"})
+
+    assert result.returncode == 1
+    assert result.stderr == f"{name} must be a whole number (got 'abc').\n"
+
+
 @pytest.mark.parametrize(
     ("text", "rate"), [("0", "0"), ("0.18", "0.18"), ("0.0525", "0.0525")]
 )
