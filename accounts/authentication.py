@@ -13,12 +13,13 @@ changes:
   expired tokens are deleted at each login (`accounts.services.issue_token`):
   one query per authenticated request instead of two.
 - DRF authenticates before it throttles, so a flood of wrong keys would
-  each cost a lookup and a 401, forever. Failed token authentications are
-  counted per client (`client_identity`: the address, or an IPv6 /64) at
-  the rate `THROTTLE_FAILED_TOKEN`; past it, every token request from that
-  client gets a 429 with Retry-After, before any query, until the window
-  closes. Guest routes (signup, login, password reset) read no token and
-  stay open, so a client can always log in again.
+  get a 401 each, forever, never meeting a rate limit. Failed token
+  authentications are counted per client (`client_identity`: the address,
+  or an IPv6 /64) at the rate `THROTTLE_FAILED_TOKEN`; past it, each
+  further failure from that client gets a 429 with Retry-After until the
+  window closes. Only failures are counted, after the lookup, so a valid
+  token costs nothing more and keeps working from a client that others
+  behind the same address got refused.
 """
 
 import logging
@@ -31,7 +32,6 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.signals import token_expired
 from rest_framework import exceptions
-from rest_framework.authentication import get_authorization_header
 
 from ravoos_pansy.network import client_address, client_identity
 from ravoos_pansy.throttling import WindowRateThrottle
@@ -46,8 +46,7 @@ class TooManyTokenFailures(exceptions.Throttled):
 class TokenFailureThrottle(WindowRateThrottle):
     """
     Failed token authentications of one client in a window, counted with
-    the same atomic increment as the request throttles; only failures are
-    counted, and the count is read before each token is looked up.
+    the same atomic increment as the request throttles.
     """
 
     scope = "failed_token"
@@ -62,50 +61,23 @@ class TokenFailureThrottle(WindowRateThrottle):
             "ident": client_identity(request),
         }
 
-    def has_failures_left(self, request):
-        """
-        False once the client's failures fill its window. Requests checked
-        at the same moment may all pass, so concurrent workers can let a
-        few more failures through than the rate: at most one more for each
-        request in flight.
-        """
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view=None)
-        failures = self.cache.get(self.key)
-        return failures is None or failures < self.num_requests
-
-    def record_failure(self, request):
-        self.allow_request(request, view=None)
-
 
 class TokenAuthentication(KnoxTokenAuthentication):
     def authenticate(self, request):
-        if not self._is_sent_with(request):
-            return None
-
-        throttle = TokenFailureThrottle()
-        if not throttle.has_failures_left(request):
-            # At least a second: a Retry-After of 0 would not be sent.
-            wait = max(math.ceil(throttle.wait()), 1)
-            logger.warning(
-                "Refused a token from %s: too many failed tokens, %s s to wait",
-                client_address(request),
-                wait,
-            )
-            raise TooManyTokenFailures(wait=wait)
-
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            throttle.record_failure(request)
-            raise
-
-    def _is_sent_with(self, request):
-        """True when the Authorization header names this scheme (`Token`)."""
-        header = get_authorization_header(request).split()
-        prefix = self.authenticate_header(request).encode()
-        return bool(header) and header[0].lower() == prefix.lower()
+            throttle = TokenFailureThrottle()
+            if throttle.allow_request(request, view=None):
+                raise
+        # At least a second: a Retry-After of 0 would not be sent.
+        wait = max(math.ceil(throttle.wait()), 1)
+        logger.warning(
+            "Refused a token from %s: too many failed tokens, %s s to wait",
+            client_address(request),
+            wait,
+        )
+        raise TooManyTokenFailures(wait=wait)
 
     def authenticate_credentials(self, token):
         if not _is_printable_ascii(token):

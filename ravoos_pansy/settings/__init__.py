@@ -432,9 +432,9 @@ LOCKOUT_BASE_SECONDS = env_int("LOCKOUT_BASE_SECONDS", 60)
 LOCKOUT_MAX_SECONDS = env_int("LOCKOUT_MAX_SECONDS", 60 * 60)
 LOCKOUT_FORGET_AFTER_SECONDS = env_int("LOCKOUT_FORGET_AFTER_SECONDS", 60 * 60 * 24)
 # Failed token authentications (unknown, expired or malformed keys) allowed
-# per client address, as a rate; past it every request with a token from
-# that address is refused with a 429, before any database lookup, until
-# the window closes (accounts.authentication). Guest routes stay open.
+# per client address, as a rate; past it each further failure from that
+# address gets a 429 instead of a 401 until the window closes
+# (accounts.authentication). Valid tokens are not affected.
 THROTTLE_FAILED_TOKEN = env_str("THROTTLE_FAILED_TOKEN", "30/min")
 
 # --- Shop rules -------------------------------------------------------------
