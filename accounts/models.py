@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth.models import (
     AbstractBaseUser,
     BaseUserManager,
@@ -6,6 +8,8 @@ from django.contrib.auth.models import (
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 class UserManager(BaseUserManager):
@@ -84,7 +88,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         # However the row is written (the shell, a factory, a form), lookups
         # match only the normalised spelling.
         self.email = self.__class__.objects.normalize_email(self.email)
+        # `set_password` keeps the raw password until the next save; a hash
+        # upgrade at login clears it first, since it changes nothing.
+        password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
+
+        if password_changed:
+            self._revoke_tokens()
+
+    def _revoke_tokens(self):
+        """
+        Ends every API session of the user. A new password is set through
+        the API, the admin's password form, `changepassword` or
+        `ensure_admin`: whichever it was, no older token may outlive it.
+        """
+        revoked, _ = self.auth_token_set.all().delete()
+        logger.info("%s token(s) revoked for user %s: new password", revoked, self.pk)
 
 
 class AddressQuerySet(models.QuerySet):

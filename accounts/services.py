@@ -103,11 +103,6 @@ def revoke_token(*, token, request=None):
     logger.info("Token revoked for user %s", user.pk)
 
 
-def _revoke_all_tokens(*, user):
-    deleted, _ = AuthToken.objects.filter(user=user).delete()
-    logger.info("%s token(s) revoked for user %s", deleted, user.pk)
-
-
 def change_password(*, user, new_password, request=None):
     """
     Sets a new password, revokes every token the user holds and returns a
@@ -115,8 +110,8 @@ def change_password(*, user, new_password, request=None):
     """
     with transaction.atomic():
         user.set_password(new_password)
+        # Saving a new password revokes every token (User.save).
         user.save(update_fields=["password"])
-        _revoke_all_tokens(user=user)
         token = issue_token(user=user, request=request)
 
     logger.info("Password changed for user %s", user.pk)
@@ -164,8 +159,8 @@ def reset_password(*, user, token, new_password):
                 code=AccountError.INVALID_TOKEN.value,
             )
         user.set_password(new_password)
+        # Saving a new password revokes every token (User.save).
         user.save(update_fields=["password"])
-        _revoke_all_tokens(user=user)
 
     logger.info("Password reset completed for user %s", user.pk)
     return user

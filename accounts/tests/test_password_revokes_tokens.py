@@ -1,0 +1,73 @@
+"""
+A new password ends every API session, whichever way it was set: the API,
+the Django admin's password form, `changepassword` or `ensure_admin`. A
+password hash upgraded at login is no new password and ends nothing.
+"""
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.test import Client
+from knox.models import AuthToken
+
+from accounts.tests.factories import StaffFactory, UserFactory
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "cobalt-harbour-1999"
+
+
+def test_the_admin_password_form_revokes_the_users_tokens(user):
+    phone = client_for(user)
+    admin = Client()
+    admin.force_login(StaffFactory(is_superuser=True))
+
+    response = admin.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=user).exists()
+    assert phone.get("/api/auth/me/").status_code == 401
+
+
+def test_ensure_admin_with_a_new_password_revokes_the_admins_tokens(monkeypatch):
+    owner = StaffFactory(email="owner@ravoos.example", is_superuser=True)
+    session = client_for(owner)
+    monkeypatch.setenv("ADMIN_EMAIL", owner.email)
+    monkeypatch.setenv("ADMIN_PASSWORD", NEW_PASSWORD)
+
+    call_command("ensure_admin", stdout=None)
+
+    assert session.get("/api/auth/me/").status_code == 401
+
+
+def test_saving_a_user_without_a_new_password_keeps_the_tokens(user):
+    session = client_for(user)
+
+    user.name = "Renamed"
+    user.save()
+
+    assert session.get("/api/auth/me/").status_code == 200
+
+
+def test_a_hash_upgraded_at_login_keeps_the_other_sessions(api_client, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = UserFactory()
+    user.password = make_password(NEW_PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    laptop = client_for(user)
+
+    login = api_client.post(
+        "/api/auth/login/", {"email": user.email, "password": NEW_PASSWORD}
+    )
+
+    user.refresh_from_db()
+    assert login.status_code == 200
+    assert user.password.startswith("argon2$")
+    assert laptop.get("/api/auth/me/").status_code == 200
