@@ -206,9 +206,7 @@ def test_admin_refuses_a_gif_upload(admin_client, category, media_root):
     assert not Product.objects.exists()
 
 
-def test_a_list_edit_of_stock_shown_before_a_checkout_is_refused(
-    admin_client, product
-):
+def test_a_list_edit_of_stock_shown_before_a_checkout_is_refused(admin_client, product):
     shown = product.stock
     Product.objects.filter(pk=product.pk).update(stock=shown - 4)
 

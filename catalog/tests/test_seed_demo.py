@@ -65,6 +65,21 @@ def test_seed_loads_the_demo_catalog_and_logins(debug_on):
     assert "admin@ravoos.example / pansy-demo-admin" in output
 
 
+def test_seed_says_so_when_a_demo_password_was_changed(debug_on):
+    seed("--products", "0")
+    customer = User.objects.get(email="customer@ravoos.example")
+    customer.set_password("a-password-of-their-own")
+    customer.save()
+
+    output = seed("--products", "0")
+
+    assert (
+        "customer@ravoos.example / (password changed since it was created; "
+        "left as it is)" in output
+    )
+    assert "admin@ravoos.example / pansy-demo-admin" in output
+
+
 def test_seed_creates_a_fixed_and_a_percent_coupon(debug_on):
     seed("--products", "0")
 

@@ -171,9 +171,22 @@ class Command(BaseCommand):
                 f"{Product.objects.count()} products ({created} new)."
             )
         )
-        self.stdout.write(f"  Customer login: {CUSTOMER_EMAIL} / {CUSTOMER_PASSWORD}")
-        self.stdout.write(f"  Staff login:    {STAFF_EMAIL} / {STAFF_PASSWORD}")
+        for label, email, password in [
+            ("Customer login:", CUSTOMER_EMAIL, CUSTOMER_PASSWORD),
+            ("Staff login:   ", STAFF_EMAIL, STAFF_PASSWORD),
+        ]:
+            self.stdout.write(
+                f"  {label} {email} / {self._password_note(email, password)}"
+            )
         self.stdout.write("  Coupons:        WELCOME100, SAVE10")
+
+    @staticmethod
+    def _password_note(email, password):
+        """The demo password, unless the account's password was changed."""
+        user = User.objects.with_email(email).first()
+        if user is not None and user.check_password(password):
+            return password
+        return "(password changed since it was created; left as it is)"
 
     # --- Categories ---------------------------------------------------------
 
@@ -283,7 +296,7 @@ class Command(BaseCommand):
 
 def _ensure_user(*, email, name, password, **flags):
     """The user with this email; created with `password` when missing."""
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.with_email(email).first()
     if user is None:
         user = User.objects.create_user(email, password, name=name, **flags)
     return user
