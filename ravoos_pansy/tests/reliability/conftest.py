@@ -105,6 +105,49 @@ def is_error_shape(body):
     )
 
 
+# A checkout is held at its last insert, the order's first status history
+# row, by a trigger that waits for an advisory lock: while a test holds that
+# lock, the checkout has taken the stock and written the order, its lines and
+# its coupon use, and committed none of it. Other tests never hold the lock,
+# so the trigger lets their inserts through at once.
+CHECKOUT_PAUSE_LOCK = 7_270_001
+CHECKOUT_PAUSED_QUERY = 'INSERT INTO "orders_orderstatuschange"'
+INSTALL_CHECKOUT_PAUSE = (
+    f"""
+    CREATE FUNCTION pause_checkout() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock_shared({CHECKOUT_PAUSE_LOCK});
+        RETURN NEW;
+    END $$
+    """,
+    "CREATE TRIGGER pause_checkout BEFORE INSERT ON orders_orderstatuschange "
+    "FOR EACH ROW EXECUTE FUNCTION pause_checkout()",
+)
+REMOVE_CHECKOUT_PAUSE = (
+    "DROP TRIGGER IF EXISTS pause_checkout ON orders_orderstatuschange",
+    "DROP FUNCTION IF EXISTS pause_checkout()",
+)
+HOLD_CHECKOUTS = f"SELECT pg_advisory_xact_lock({CHECKOUT_PAUSE_LOCK})"
+
+
+def backend_waiting_on_a_lock(cursor, statement_start):
+    """
+    The pid of another backend of this database that waits on a lock in a
+    statement starting with `statement_start`, or None.
+    """
+    # Inside a transaction PostgreSQL keeps showing the activity it saw
+    # first; look afresh each time.
+    cursor.execute("SELECT pg_stat_clear_snapshot()")
+    cursor.execute(
+        "SELECT pid FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND wait_event_type = 'Lock' AND query LIKE %s",
+        [f"{statement_start}%"],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def place_order_of(customer, *, address, product, quantity=1):
     CartItem.objects.create(user=customer, product=product, quantity=quantity)
     return services.place_order(user=customer, address_id=address.pk)

@@ -7,11 +7,11 @@ of each request), from one thread that plays a server worker: its
 database connection lives on from one request to the next, as it does in
 gunicorn with CONN_MAX_AGE.
 
-To kill a request's connection while the request is inside the database,
-the test holds a row lock that the checkout needs after it has taken the
-stock and written the order (the coupon's, which it redeems last), waits
-until PostgreSQL shows the checkout's backend waiting on it, and ends that
-backend with `pg_terminate_backend`.
+To kill a checkout's connection while it is inside the database, the test
+holds it at its last insert, after it has taken the stock and written the
+order, its lines and its coupon use (the checkout pause of the conftest),
+waits until PostgreSQL shows the checkout's backend waiting there, and ends
+that backend with `pg_terminate_backend`.
 """
 
 import json
@@ -29,7 +29,14 @@ from coupons.models import Coupon, CouponRedemption
 from orders.models import IdempotencyKey, Order, OrderLine, OrderStatusChange
 from ravoos_pansy.wsgi import application
 
-from .conftest import is_error_shape
+from .conftest import (
+    CHECKOUT_PAUSED_QUERY,
+    HOLD_CHECKOUTS,
+    INSTALL_CHECKOUT_PAUSE,
+    REMOVE_CHECKOUT_PAUSE,
+    backend_waiting_on_a_lock,
+    is_error_shape,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -44,21 +51,6 @@ def wait_for(probe, what):
             return found
         time.sleep(0.05)
     pytest.fail(f"gave up waiting for {what}")
-
-
-def backend_waiting_on_a_lock(statement_start):
-    with connection.cursor() as cursor:
-        # Inside a transaction PostgreSQL keeps showing the activity it saw
-        # first; look afresh each time.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND wait_event_type = 'Lock' AND query LIKE %s",
-            [f"{statement_start}%"],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def terminate(pid):
@@ -104,7 +96,18 @@ class Worker:
 
 
 @pytest.fixture
-def worker(shop):
+def checkout_pause(db):
+    with connection.cursor() as cursor:
+        for statement in INSTALL_CHECKOUT_PAUSE:
+            cursor.execute(statement)
+    yield
+    with connection.cursor() as cursor:
+        for statement in REMOVE_CHECKOUT_PAUSE:
+            cursor.execute(statement)
+
+
+@pytest.fixture
+def worker(shop, checkout_pause):
     _, token = AuthToken.objects.create(shop.user)
     worker = Worker(token)
     yield worker
@@ -128,18 +131,22 @@ def shop_state(shop):
     }
 
 
-def checkout_killed_while_it_waits_for_the_coupon(shop, worker, headers=None):
+def paused_checkout(cursor, answer):
+    """The paused checkout's backend; fails if the checkout answered first."""
+    if answer.done():
+        pytest.fail(f"answered {answer.result()}")
+    return backend_waiting_on_a_lock(cursor, CHECKOUT_PAUSED_QUERY)
+
+
+def checkout_killed_before_it_commits(shop, worker, headers=None):
     """The checkout's answer once its connection was killed mid-transaction."""
     body = {"address_id": shop.address.pk, "coupon": shop.coupon.code}
-    with transaction.atomic():
-        Coupon.objects.select_for_update().get(pk=shop.coupon.pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(HOLD_CHECKOUTS)
         answer = worker.send("POST", "/api/orders/checkout/", body, headers)
         pid = wait_for(
-            lambda: (
-                backend_waiting_on_a_lock('UPDATE "coupons_coupon"')
-                or (answer.done() and pytest.fail(f"answered {answer.result()}"))
-            ),
-            "the checkout to wait for the coupon's row",
+            lambda: paused_checkout(cursor, answer),
+            "the checkout to reach its last insert",
         )
         terminate(pid)
     return answer.result(timeout=WAIT_SECONDS)
@@ -150,7 +157,7 @@ def test_a_checkout_whose_connection_is_killed_answers_503_and_leaves_nothing(
 ):
     before = shop_state(shop)
 
-    status, _, body = checkout_killed_while_it_waits_for_the_coupon(shop, worker)
+    status, _, body = checkout_killed_before_it_commits(shop, worker)
 
     assert status == 503
     assert is_error_shape(body)
@@ -163,7 +170,7 @@ def test_the_next_request_on_the_same_worker_succeeds_and_places_the_order(
     shop, worker
 ):
     before = shop_state(shop)
-    checkout_killed_while_it_waits_for_the_coupon(shop, worker)
+    checkout_killed_before_it_commits(shop, worker)
 
     cart = worker.send("GET", "/api/cart/").result(timeout=WAIT_SECONDS)
     status, _, order = worker.send(
@@ -195,7 +202,7 @@ def test_a_retry_with_the_same_idempotency_key_places_exactly_one_order(shop, wo
     key = {"Idempotency-Key": "killed-then-retried"}
     before = shop_state(shop)
 
-    first = checkout_killed_while_it_waits_for_the_coupon(shop, worker, key)
+    first = checkout_killed_before_it_commits(shop, worker, key)
     retry = worker.send(
         "POST",
         "/api/orders/checkout/",
@@ -239,12 +246,11 @@ def test_a_read_whose_connection_is_killed_answers_503_and_the_next_one_200(
 ):
     # A read outside any transaction: Django notes the error and drops the
     # connection when the request ends.
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE cart_cartitem IN ACCESS EXCLUSIVE MODE")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE cart_cartitem IN ACCESS EXCLUSIVE MODE")
         answer = worker.send("GET", "/api/cart/")
         pid = wait_for(
-            lambda: backend_waiting_on_a_lock("SELECT"),
+            lambda: backend_waiting_on_a_lock(cursor, "SELECT"),
             "the cart read to wait for the table",
         )
         terminate(pid)

@@ -4,12 +4,12 @@ A gunicorn worker killed in the middle of a checkout, on PostgreSQL.
 The server starts as in production (gunicorn.conf.py, DEBUG off, a fresh
 database), with one worker so that the worker serving the checkout is
 known and the master has to replace it before anything else is served.
-The test holds the coupon's row lock, which the checkout needs last, after
-it has taken the stock and written the order; once PostgreSQL shows the
-checkout waiting there, the worker gets SIGKILL. Its transaction never
-commits: the order, its lines, the stock taken and the cart cleared must
-all be gone. The client, having lost its answer, retries with the same
-Idempotency-Key and gets exactly one whole order.
+The test holds the checkout at its last insert (the checkout pause of the
+conftest), after it has taken the stock and written the order; once
+PostgreSQL shows the checkout waiting there, the worker gets SIGKILL.
+Its transaction never commits: the order, its lines, the stock taken and
+the cart cleared must all be gone. The client, having lost its answer,
+retries with the same Idempotency-Key and gets exactly one whole order.
 """
 
 import http.client
@@ -26,6 +26,12 @@ import psycopg
 import pytest
 
 from ..conftest import PROJECT_DIR, VENV_BIN, free_port, run_manage
+from .conftest import (
+    CHECKOUT_PAUSED_QUERY,
+    HOLD_CHECKOUTS,
+    INSTALL_CHECKOUT_PAUSE,
+    backend_waiting_on_a_lock,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -89,6 +95,9 @@ def gunicorn(production_env, fresh_database_url, tmp_path):
     for command in (("migrate", "--noinput"), ("ensure_admin",)):
         done = run_manage(*command, env=env)
         assert done.returncode == 0, done.stderr
+    with psycopg.connect(fresh_database_url, autocommit=True) as db:
+        for statement in INSTALL_CHECKOUT_PAUSE:
+            db.execute(statement)
 
     port = free_port()
     env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"
@@ -209,14 +218,9 @@ def database_state(url):
         }
 
 
-def backend_waiting_for_the_coupon(url):
-    with psycopg.connect(url, autocommit=True) as db:
-        row = db.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-            """AND query LIKE 'UPDATE "coupons_coupon"%'"""
-        ).fetchone()
-    return row[0] if row else None
+def backend_paused_in_checkout(url):
+    with psycopg.connect(url, autocommit=True) as db, db.cursor() as cursor:
+        return backend_waiting_on_a_lock(cursor, CHECKOUT_PAUSED_QUERY)
 
 
 def backend_is_gone(url, pid):
@@ -236,19 +240,19 @@ def test_a_worker_killed_during_checkout_leaves_nothing_and_the_retry_one_order(
     before = database_state(url)
     [worker] = workers_of(master.pid)
 
-    # The checkout waits on the coupon's row, its order written; the
+    # The checkout is held at its last insert, its order written; the
     # worker serving it is killed there.
     with (
         psycopg.connect(url) as lock,
         ThreadPoolExecutor(max_workers=1) as client,
     ):
-        lock.execute("SELECT id FROM coupons_coupon FOR UPDATE")
+        lock.execute(HOLD_CHECKOUTS)
         checkout = client.submit(
             server.call, "POST", "/api/orders/checkout/", body, token, key
         )
         backend = wait_for(
-            lambda: backend_waiting_for_the_coupon(url),
-            "the checkout to wait for the coupon",
+            lambda: backend_paused_in_checkout(url),
+            "the checkout to reach its last insert",
             log,
         )
         os.kill(worker, signal.SIGKILL)
