@@ -81,6 +81,11 @@ class Coupon(models.Model):
                 name="coupon_valid_to_after_valid_from",
             ),
             models.CheckConstraint(
+                condition=models.Q(kind="percent")
+                | models.Q(max_discount__isnull=True),
+                name="coupon_cap_only_on_percent",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(used_count__gte=0),
                 name="coupon_used_count_non_negative",
             ),
@@ -95,6 +100,19 @@ class Coupon(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        # `used_count` moves only through the conditional UPDATEs of
+        # redeem_coupon and release_coupon. A coupon loaded before a checkout
+        # redeemed it holds an old count, so saving it (staff editing the
+        # rules) must not write that count back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "used_count"
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self):
         """

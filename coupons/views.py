@@ -1,6 +1,6 @@
 import logging
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import (
@@ -100,7 +100,18 @@ class CouponAdminListView(generics.ListCreateAPIView):
 class CouponAdminDetailView(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [IsStaff]
     serializer_class = CouponAdminSerializer
-    queryset = Coupon.objects.all()
+
+    def get_queryset(self):
+        if self.request.method in ("PUT", "PATCH"):
+            # Checkouts redeem the coupon under its row lock: an edit holds
+            # the same lock, so the rules it checks (a limit not below the
+            # use count) are those of the row it writes.
+            return Coupon.objects.select_for_update()
+        return Coupon.objects.all()
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         coupon = serializer.save()

@@ -36,3 +36,21 @@ def run_at_once(*calls, timeout=60):
         thread.join(timeout=timeout * 2)
     assert not any(thread.is_alive() for thread in threads), "a call never finished"
     return results
+
+
+def backend_waiting_on_a_lock(cursor, statement_start):
+    """
+    The pid of another backend of this database that waits on a lock in a
+    statement starting with `statement_start`, or None.
+    """
+    # Inside a transaction PostgreSQL keeps showing the activity it saw
+    # first; look afresh each time.
+    cursor.execute("SELECT pg_stat_clear_snapshot()")
+    cursor.execute(
+        "SELECT pid FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND wait_event_type = 'Lock' AND query LIKE %s",
+        [f"{statement_start}%"],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None

@@ -130,24 +130,6 @@ REMOVE_CHECKOUT_PAUSE = (
 HOLD_CHECKOUTS = f"SELECT pg_advisory_xact_lock({CHECKOUT_PAUSE_LOCK})"
 
 
-def backend_waiting_on_a_lock(cursor, statement_start):
-    """
-    The pid of another backend of this database that waits on a lock in a
-    statement starting with `statement_start`, or None.
-    """
-    # Inside a transaction PostgreSQL keeps showing the activity it saw
-    # first; look afresh each time.
-    cursor.execute("SELECT pg_stat_clear_snapshot()")
-    cursor.execute(
-        "SELECT pid FROM pg_stat_activity "
-        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND wait_event_type = 'Lock' AND query LIKE %s",
-        [f"{statement_start}%"],
-    )
-    row = cursor.fetchone()
-    return row[0] if row else None
-
-
 def place_order_of(customer, *, address, product, quantity=1):
     CartItem.objects.create(user=customer, product=product, quantity=quantity)
     return services.place_order(user=customer, address_id=address.pk)

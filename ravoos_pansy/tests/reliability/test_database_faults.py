@@ -27,6 +27,7 @@ from cart.models import CartItem
 from catalog.models import Product
 from coupons.models import Coupon, CouponRedemption
 from orders.models import IdempotencyKey, Order, OrderLine, OrderStatusChange
+from ravoos_pansy.tests.concurrency import backend_waiting_on_a_lock
 from ravoos_pansy.wsgi import application
 
 from .conftest import (
@@ -34,7 +35,6 @@ from .conftest import (
     HOLD_CHECKOUTS,
     INSTALL_CHECKOUT_PAUSE,
     REMOVE_CHECKOUT_PAUSE,
-    backend_waiting_on_a_lock,
     is_error_shape,
 )
 

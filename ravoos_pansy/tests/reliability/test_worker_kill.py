@@ -25,12 +25,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from ..concurrency import backend_waiting_on_a_lock
 from ..conftest import PROJECT_DIR, VENV_BIN, free_port, run_manage
 from .conftest import (
     CHECKOUT_PAUSED_QUERY,
     HOLD_CHECKOUTS,
     INSTALL_CHECKOUT_PAUSE,
-    backend_waiting_on_a_lock,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
