@@ -100,6 +100,15 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # An order's own page is read-only, without a Save button: saving it
+        # would write back the whole row as the page loaded it, undoing a
+        # cancellation made meanwhile. The list (obj None) keeps the
+        # permission that its actions need.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

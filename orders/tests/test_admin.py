@@ -60,6 +60,22 @@ def test_change_page_shows_lines_and_history_read_only(product, place, admin_cli
     assert 'name="shipping_street"' not in content
 
 
+def test_the_change_page_cannot_write_the_order_back(product, place, admin_client):
+    order = place((product, 1))
+    page = admin_client.get(f"{CHANGELIST}{order.pk}/change/")
+    # A cancellation lands while the page is open.
+    Order.objects.filter(pk=order.pk).update(status="cancelled")
+
+    saved = admin_client.post(
+        f"{CHANGELIST}{order.pk}/change/", {"status": "placed", "_save": "Save"}
+    )
+
+    assert 'name="_save"' not in page.content.decode()
+    assert saved.status_code == 403
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+
+
 def test_orders_cannot_be_added_or_deleted_in_the_admin(admin_client, product, place):
     order = place((product, 1))
 
