@@ -73,7 +73,9 @@ def request_fingerprint(data):
     canonical = json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # JSON may carry a lone surrogate ("\ud800"), which strict UTF-8 cannot
+    # encode; it is hashed as written rather than refused here.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def claim_key(*, user, key, fingerprint):

@@ -66,6 +66,20 @@ def test_the_same_body_in_another_spelling_is_the_same_request(
     assert Order.objects.count() == 1
 
 
+def test_a_lone_surrogate_in_a_keyed_body_is_fingerprinted_not_a_500(
+    user_client, address, product, put_in_cart
+):
+    put_in_cart(product, 1)
+    body = f'{{"address_id": {address.pk}, "note": "\\ud800"}}'
+
+    first = checkout(user_client, body, "key-1")
+    retry = checkout(user_client, body, "key-1")
+
+    assert first.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Order.objects.count() == 1
+
+
 def test_the_same_key_with_another_body_is_a_422(
     user, user_client, address, product, put_in_cart
 ):
