@@ -1,9 +1,12 @@
 import pytest
 from django.core import mail
+from django.db import transaction
 
+from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders import services
 from orders.exceptions import InsufficientStock, StatusTransitionRefused
+from orders.models import Order
 from orders.tasks import send_order_confirmation, send_status_update
 
 from .factories import CartItemFactory
@@ -106,6 +109,27 @@ def test_a_rolled_back_checkout_queues_no_mail(
         services.place_order(user=user, address_id=address.pk)
 
     assert callbacks == []
+    assert mail.outbox == []
+
+
+class ChangedItsMind(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_rolled_back_after_it_was_placed_mails_nothing(
+    user, address, product, put_in_cart
+):
+    put_in_cart(product, 2)
+
+    # The order is written and its mail queued; then the transaction that
+    # holds it (a caller's, as the idempotency key's is) rolls back.
+    with pytest.raises(ChangedItsMind), transaction.atomic():
+        services.place_order(user=user, address_id=address.pk)
+        raise ChangedItsMind
+
+    assert Order.objects.count() == 0
+    assert Product.objects.get(pk=product.pk).stock == 10
     assert mail.outbox == []
 
 
