@@ -34,15 +34,20 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_int(name, default):
+def env_int(name, default, *, minimum=0):
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
+        number = None
+    if number is None or number < minimum:
         # As for a missing SECRET_KEY: one line, not a traceback.
-        sys.exit(f"{name} must be a whole number (got {value!r}).")
+        sys.exit(
+            f"{name} must be a whole number of at least {minimum} (got {value!r})."
+        )
+    return number
 
 
 def env_list(name, default=""):
@@ -204,7 +209,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 3)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 3, minimum=1)
 
 # The storefront page that finishes a reset; uid and token are appended as
 # query parameters.
@@ -245,7 +250,9 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_FILE_OVERWRITE = False
 
 MAX_IMAGE_UPLOAD_BYTES = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Email ------------------------------------------------------------------
@@ -259,7 +266,7 @@ _mailer_options = {}
 if _email_backend.endswith("smtp.EmailBackend"):
     _mailer_options = {
         "host": env_str("EMAIL_HOST", "localhost"),
-        "port": env_int("EMAIL_PORT", 587),
+        "port": env_int("EMAIL_PORT", 587, minimum=1),
         "username": env_str("EMAIL_HOST_USER"),
         "password": env_str("EMAIL_HOST_PASSWORD"),
         "use_tls": env_bool("EMAIL_USE_TLS", default=True),
@@ -353,7 +360,7 @@ DRF_STANDARDIZED_ERRORS = {
 
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
-    "TOKEN_TTL": timedelta(hours=env_int("TOKEN_TTL_HOURS", 24 * 7)),
+    "TOKEN_TTL": timedelta(hours=env_int("TOKEN_TTL_HOURS", 24 * 7, minimum=1)),
     "AUTO_REFRESH": False,
     "TOKEN_LIMIT_PER_USER": None,
     "USER_SERIALIZER": None,
@@ -426,11 +433,13 @@ X_FRAME_OPTIONS = "DENY"
 # the first time, twice as long each time after, up to LOCKOUT_MAX_SECONDS.
 # A successful login clears its email's count; otherwise counts are
 # forgotten LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
-LOCKOUT_FAILURES_PER_EMAIL = env_int("LOCKOUT_FAILURES_PER_EMAIL", 5)
-LOCKOUT_FAILURES_PER_ADDRESS = env_int("LOCKOUT_FAILURES_PER_ADDRESS", 20)
-LOCKOUT_BASE_SECONDS = env_int("LOCKOUT_BASE_SECONDS", 60)
-LOCKOUT_MAX_SECONDS = env_int("LOCKOUT_MAX_SECONDS", 60 * 60)
-LOCKOUT_FORGET_AFTER_SECONDS = env_int("LOCKOUT_FORGET_AFTER_SECONDS", 60 * 60 * 24)
+LOCKOUT_FAILURES_PER_EMAIL = env_int("LOCKOUT_FAILURES_PER_EMAIL", 5, minimum=1)
+LOCKOUT_FAILURES_PER_ADDRESS = env_int("LOCKOUT_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOCKOUT_BASE_SECONDS = env_int("LOCKOUT_BASE_SECONDS", 60, minimum=1)
+LOCKOUT_MAX_SECONDS = env_int("LOCKOUT_MAX_SECONDS", 60 * 60, minimum=1)
+LOCKOUT_FORGET_AFTER_SECONDS = env_int(
+    "LOCKOUT_FORGET_AFTER_SECONDS", 60 * 60 * 24, minimum=1
+)
 # Failed token authentications (unknown, expired or malformed keys) allowed
 # per client address, as a rate; past it each further failure from that
 # address gets a 429 instead of a 401 until the window closes
@@ -465,7 +474,9 @@ def tax_rate(text):
 TAX_RATE = tax_rate(env_str("TAX_RATE", "0.05"))
 MAX_CART_LINE_QUANTITY = 99
 LOW_STOCK_THRESHOLD = env_int("LOW_STOCK_THRESHOLD", 5)
-IDEMPOTENCY_KEY_TTL = timedelta(hours=env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24))
+IDEMPOTENCY_KEY_TTL = timedelta(
+    hours=env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24, minimum=1)
+)
 
 # --- Logging ----------------------------------------------------------------
 

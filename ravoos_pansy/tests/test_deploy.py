@@ -75,14 +75,25 @@ def test_start_with_a_tax_rate_that_is_not_a_fraction_stops_with_one_line(
     )
 
 
-@pytest.mark.parametrize("name", ["TOKEN_TTL_HOURS", "CONN_MAX_AGE", "NUM_PROXIES"])
-def test_start_with_a_number_setting_that_is_not_a_number_stops_with_one_line(
-    production_env, name
+@pytest.mark.parametrize(
+    ("name", "value", "minimum"),
+    [
+        ("TOKEN_TTL_HOURS", "abc", 1),
+        ("CONN_MAX_AGE", "abc", 0),
+        ("NUM_PROXIES", "-1", 0),
+        ("IDEMPOTENCY_KEY_TTL_HOURS", "0", 1),
+        ("LOCKOUT_FAILURES_PER_EMAIL", "0", 1),
+    ],
+)
+def test_start_with_a_number_setting_out_of_range_stops_with_one_line(
+    production_env, name, value, minimum
 ):
-    result = run_manage("check", env={**production_env, name: "abc"})
+    result = run_manage("check", env={**production_env, name: value})
 
     assert result.returncode == 1
-    assert result.stderr == f"{name} must be a whole number (got 'abc').\n"
+    assert result.stderr == (
+        f"{name} must be a whole number of at least {minimum} (got {value!r}).\n"
+    )
 
 
 @pytest.mark.parametrize(
