@@ -122,11 +122,15 @@ def test_an_order_rolled_back_after_it_was_placed_mails_nothing(
 ):
     put_in_cart(product, 2)
 
-    # The order is written and its mail queued; then the transaction that
-    # holds it (a caller's, as the idempotency key's is) rolls back.
-    with pytest.raises(ChangedItsMind), transaction.atomic():
+    @transaction.atomic
+    def place_then_fail():
+        # The order is written and its mail queued; then the transaction
+        # that holds it (a caller's, as the idempotency key's is) rolls back.
         services.place_order(user=user, address_id=address.pk)
         raise ChangedItsMind
+
+    with pytest.raises(ChangedItsMind):
+        place_then_fail()
 
     assert Order.objects.count() == 0
     assert Product.objects.get(pk=product.pk).stock == 10
