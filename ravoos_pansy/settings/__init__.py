@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -411,6 +412,10 @@ SPECTACULAR_SETTINGS = {
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000")
 CORS_URLS_REGEX = r"^/api/.*$"
+# What a storefront sends beyond the usual headers (a retried checkout's
+# key, its own request id), and the answer's headers its code may read.
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["ETag", "Idempotent-Replayed", "Retry-After", "X-Request-ID"]
 
 # --- Security (in force whenever DEBUG is off) ------------------------------
 

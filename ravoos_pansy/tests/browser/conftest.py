@@ -46,12 +46,20 @@ CORS_PAGE = b"""<!doctype html>
 <body>
 <pre id="result">idle</pre>
 <script>
-async function callApi(url, token) {
-  const headers = token ? {Authorization: "Token " + token} : {};
+async function callApi(url, token, options = {}) {
+  const headers = {...(options.headers || {})};
+  if (token) headers.Authorization = "Token " + token;
+  const request = {method: options.method || "GET", headers};
+  if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    request.body = JSON.stringify(options.body);
+  }
   let outcome;
   try {
-    const response = await fetch(url, {headers});
-    outcome = {status: response.status, body: await response.json()};
+    const response = await fetch(url, request);
+    const shown = {};
+    for (const name of options.read || []) shown[name] = response.headers.get(name);
+    outcome = {status: response.status, body: await response.json(), headers: shown};
   } catch (error) {
     outcome = {error: error.name, message: error.message};
   }

@@ -3,8 +3,10 @@ import json
 import pytest
 from knox.models import AuthToken
 
+from accounts.tests.factories import AddressFactory
 from cart.models import CartItem
 from catalog.tests.factories import ProductFactory
+from orders.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,9 +36,16 @@ def cart_token(user, chair):
     return key
 
 
-def call_api(page, url, token=None):
-    """Runs the storefront page's fetch() and reads what it showed."""
-    page.evaluate("([url, token]) => callApi(url, token)", [url, token])
+def call_api(page, url, token=None, **options):
+    """
+    Runs the storefront page's fetch() and reads what it showed. `options`
+    may give a `method`, a JSON `body`, request `headers` and the names of
+    response headers to `read`.
+    """
+    page.evaluate(
+        "([url, token, options]) => callApi(url, token, options)",
+        [url, token, options],
+    )
     return json.loads(page.locator("#result").inner_text())
 
 
@@ -68,6 +77,31 @@ def test_listed_origin_reads_the_cart_with_a_token_header_in_the_browser(
         "10.00",
         "210.00",
     )
+
+
+def test_listed_origin_retries_a_keyed_checkout_and_reads_the_replay_header(
+    page, live_server, allowed_storefront, user, cart_token, chair
+):
+    address = AddressFactory(user=user, is_default=True)
+    page.goto(allowed_storefront)
+    checkout = {
+        "method": "POST",
+        "body": {"address_id": address.pk},
+        "headers": {"Idempotency-Key": "storefront-retry-1"},
+        "read": ["Idempotent-Replayed", "X-Request-ID"],
+    }
+    url = f"{live_server.url}/api/orders/checkout/"
+
+    first = call_api(page, url, cart_token, **checkout)
+    retry = call_api(page, url, cart_token, **checkout)
+
+    assert first["status"] == 201
+    assert first["headers"]["Idempotent-Replayed"] is None
+    assert first["headers"]["X-Request-ID"]
+    assert retry["status"] == 201
+    assert retry["headers"]["Idempotent-Replayed"] == "true"
+    assert retry["body"]["id"] == first["body"]["id"]
+    assert Order.objects.filter(user=user).count() == 1
 
 
 def cors_refusal(url):
