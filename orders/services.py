@@ -26,6 +26,7 @@ from cart.models import CartItem
 from catalog.models import Product
 from catalog.services import change_stock
 from coupons.services import check_coupon, redeem_coupon, release_coupon
+from ravoos_pansy.celery import queue_after_commit
 from ravoos_pansy.errors import DomainValidationError
 
 from . import pricing
@@ -91,10 +92,7 @@ def place_order(*, user, address_id, coupon_code=None):
         cart_changed(user.pk)
         orders_changed(user.pk)
 
-        order_id = order.pk
-        transaction.on_commit(
-            lambda: send_order_confirmation.delay(order_id), robust=True
-        )
+        queue_after_commit(send_order_confirmation, order.pk)
 
     logger.info(
         "Order %s placed by user %s: %s lines, total %s",
@@ -342,10 +340,7 @@ def _move_order(*, orders, order_id, status, changed_by, field=None):
             changed_by=changed_by,
         )
 
-        moved_id, new_status = order.pk, str(status)
-        transaction.on_commit(
-            lambda: send_status_update.delay(moved_id, new_status), robust=True
-        )
+        queue_after_commit(send_status_update, order.pk, str(status))
 
     logger.info(
         "Order %s moved from %s to %s by user %s",

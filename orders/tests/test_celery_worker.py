@@ -16,7 +16,6 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
-from kombu import pools
 
 from orders.tests.factories import CartItemFactory
 from ravoos_pansy.celery import app as celery_app
@@ -43,7 +42,7 @@ def database_url():
 
 
 @pytest.fixture
-def worker(tmp_path, publishing_to_the_broker):
+def worker(tmp_path, publish_to_broker):
     """A Celery worker process; yields the directory it writes mail into."""
     mail_dir = tmp_path / "mail"
     log = (tmp_path / "worker.log").open("w")
@@ -57,6 +56,9 @@ def worker(tmp_path, publishing_to_the_broker):
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
+    publish_to_broker(BROKER_URL)
+    # Messages an interrupted run left behind would only get in the way.
+    celery_app.control.purge()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -86,32 +88,6 @@ def worker(tmp_path, publishing_to_the_broker):
             process.kill()
             process.wait()
         log.close()
-
-
-def drop_broker_connections():
-    # Tasks run eagerly earlier in the session built connection pools for
-    # the old broker URL; Celery builds new ones on the next use.
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def publishing_to_the_broker():
-    """Makes this process queue tasks on the broker instead of running them."""
-    saved = {
-        "broker_url": celery_app.conf.broker_url,
-        "task_always_eager": celery_app.conf.task_always_eager,
-    }
-    celery_app.conf.update(broker_url=BROKER_URL, task_always_eager=False)
-    drop_broker_connections()
-    # Messages an interrupted run left behind would only get in the way.
-    celery_app.control.purge()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(saved)
-        drop_broker_connections()
 
 
 def wait_for_mail(mail_dir: Path, subject):

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -186,3 +188,24 @@ def test_an_api_checkout_refused_for_stock_mails_nothing(
 
     assert response.status_code == 409
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_unreachable_checkout_mails_in_process_and_warns(
+    user, user_client, address, product, publish_to_broker, caplog
+):
+    # Nothing listens on port 1: every connection is refused at once.
+    publish_to_broker("redis://127.0.0.1:1/0")
+    CartItemFactory(user=user, product=product, quantity=1)
+
+    response = user_client.post(CHECKOUT, {"address_id": address.pk}, format="json")
+
+    assert response.status_code == 201
+    assert [message.subject for message in mail.outbox] == [
+        f"Your Ravoos Pansy order #{response.json()['id']} is placed"
+    ]
+    assert (
+        "ravoos_pansy.celery",
+        logging.WARNING,
+        "Broker unreachable: running orders.tasks.send_order_confirmation in-process",
+    ) in caplog.record_tuples
