@@ -1,10 +1,16 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
+
+from ravoos_pansy.errors import Conflict
 
 from . import services
 from .caching import catalog_changed
@@ -30,16 +36,87 @@ def deactivate(modeladmin, request, queryset):
     _set_active(modeladmin, request, queryset, is_active=False)
 
 
+class CategoryNotEmpty(Exception):
+    """A category staff asked to delete still has children or products."""
+
+    def __init__(self, category, reason):
+        super().__init__(str(reason))
+        self.category = category
+        self.reason = reason
+
+
+def _delete_category(category):
+    """Deletes `category` by the staff API's rule; `CategoryNotEmpty` if not."""
+    try:
+        services.delete_category(category=category)
+    except Conflict as exc:
+        raise CategoryNotEmpty(category, exc.detail) from exc
+
+
 @admin.register(Category)
 class CategoryAdmin(TreeAdmin):
-    """The category tree, drawn as a tree; drag or use the form to move."""
+    """
+    The category tree, drawn as a tree; drag or use the form to move.
+
+    Deleting follows the staff API: only a category without children or
+    products goes, through `services.delete_category`. Treebeard's own
+    delete would take the whole subtree, and fail on a product below.
+    """
 
     form = movenodeform_factory(Category)
     list_display = ("name", "slug", "theme", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    actions = (activate, deactivate)
+    # Named like the site-wide action, which this one replaces.
+    actions = ("delete_selected", activate, deactivate)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except CategoryNotEmpty as refused:
+            # Raised inside the view's transaction: its log entry is gone.
+            self.message_user(
+                request,
+                f"“{refused.category}” was not deleted. {refused.reason}",
+                messages.ERROR,
+            )
+            change_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(refused.category.pk,),
+                current_app=self.admin_site.name,
+            )
+            return HttpResponseRedirect(change_url)
+
+    def delete_model(self, request, obj):
+        _delete_category(obj)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first: a selected parent is empty once its selected
+        # children are gone. One transaction, so a refusal deletes nothing.
+        with transaction.atomic():
+            for category in queryset.order_by("-depth", "path"):
+                _delete_category(category)
+
+    @admin.action(
+        permissions=["delete"], description="Delete selected %(verbose_name_plural)s"
+    )
+    def delete_selected(self, request, queryset):
+        """
+        Django's delete action, as one transaction: when one of the selected
+        categories is not empty, nothing is deleted and nothing is logged.
+        """
+        try:
+            with transaction.atomic():
+                return django_delete_selected(self, request, queryset)
+        except CategoryNotEmpty as refused:
+            self.message_user(
+                request,
+                f"No category was deleted, because of “{refused.category}”. "
+                f"{refused.reason}",
+                messages.ERROR,
+            )
+            return None
 
 
 class StockLevelFilter(admin.SimpleListFilter):

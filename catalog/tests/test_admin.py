@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -227,3 +228,129 @@ def test_a_list_edit_of_stock_shown_before_a_checkout_is_refused(admin_client, p
     assert "since this page was loaded" in response.content.decode()
     product.refresh_from_db()
     assert product.stock == shown - 4
+
+
+def delete_page(category):
+    return f"/admin/catalog/category/{category.pk}/delete/"
+
+
+def delete_action(*categories):
+    return {
+        "action": "delete_selected",
+        "_selected_action": [category.pk for category in categories],
+        "post": "yes",
+    }
+
+
+def admin_messages(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_admin_refuses_to_delete_a_category_whose_child_holds_a_product(
+    admin_client, category, child_category, product
+):
+    response = admin_client.post(delete_page(category), {"post": "yes"}, follow=True)
+
+    assert response.redirect_chain == [
+        (f"/admin/catalog/category/{category.pk}/change/", 302)
+    ]
+    assert admin_messages(response) == [
+        "“Clothing” was not deleted. This category has subcategories; "
+        "move or delete them first."
+    ]
+    assert sorted(Category.objects.values_list("slug", flat=True)) == [
+        "clothing",
+        "shirts",
+    ]
+    assert list(Product.objects.values_list("slug", flat=True)) == ["linen-shirt"]
+    assert not LogEntry.objects.exists()
+
+
+def test_admin_refuses_to_delete_a_category_with_an_empty_child(
+    admin_client, category, child_category
+):
+    response = admin_client.post(delete_page(category), {"post": "yes"}, follow=True)
+
+    assert admin_messages(response) == [
+        "“Clothing” was not deleted. This category has subcategories; "
+        "move or delete them first."
+    ]
+    assert Category.objects.count() == 2
+    assert Category.objects.get(pk=category.pk).numchild == 1
+    assert not LogEntry.objects.exists()
+
+
+def test_admin_refuses_to_delete_a_category_holding_a_product(
+    admin_client, child_category, product
+):
+    response = admin_client.post(
+        delete_page(child_category), {"post": "yes"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert Category.objects.filter(pk=child_category.pk).exists()
+    assert Product.objects.filter(pk=product.pk).exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_admin_deletes_an_empty_leaf_category(admin_client, category, child_category):
+    response = admin_client.post(delete_page(child_category), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert list(Category.objects.values_list("slug", flat=True)) == ["clothing"]
+    assert Category.objects.get(pk=category.pk).numchild == 0
+    assert LogEntry.objects.get().object_repr == "Shirts"
+
+
+def test_bulk_delete_refuses_a_category_whose_child_holds_a_product(
+    admin_client, category, child_category, product
+):
+    response = admin_client.post(
+        "/admin/catalog/category/", delete_action(category), follow=True
+    )
+
+    assert response.status_code == 200
+    assert admin_messages(response) == [
+        "No category was deleted, because of “Clothing”. This category has "
+        "subcategories; move or delete them first."
+    ]
+    assert Category.objects.count() == 2
+    assert Product.objects.filter(pk=product.pk).exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_bulk_delete_of_an_empty_and_a_full_category_deletes_neither(
+    admin_client, category, child_category
+):
+    empty = CategoryFactory(name="Empty", slug="empty")
+
+    response = admin_client.post(
+        "/admin/catalog/category/", delete_action(empty, category), follow=True
+    )
+
+    assert admin_messages(response) == [
+        "No category was deleted, because of “Clothing”. This category has "
+        "subcategories; move or delete them first."
+    ]
+    assert sorted(Category.objects.values_list("slug", flat=True)) == [
+        "clothing",
+        "empty",
+        "shirts",
+    ]
+    assert not LogEntry.objects.exists()
+
+
+def test_bulk_delete_of_a_parent_with_its_only_child_deletes_both(
+    admin_client, category, child_category
+):
+    other = CategoryFactory(name="Other", slug="other")
+
+    response = admin_client.post(
+        "/admin/catalog/category/",
+        delete_action(category, child_category),
+        follow=True,
+    )
+
+    assert admin_messages(response) == ["Successfully deleted 2 categories."]
+    assert list(Category.objects.values_list("pk", flat=True)) == [other.pk]
+    assert LogEntry.objects.count() == 2
