@@ -1,7 +1,8 @@
 """
 The order history is answered from the cache until something it shows
 changes: an order placed, moved (by staff, the admin or the customer) or
-hidden. Each customer's history is cached apart from everyone else's.
+hidden, or a product it sold deleted. Each customer's history is cached
+apart from everyone else's.
 """
 
 import pytest
@@ -91,3 +92,17 @@ def test_each_customer_gets_their_own_history(
     assert statuses(user_client) == ["placed"]
 
     assert statuses(other_client) == []
+
+
+def test_a_deleted_product_shows_at_once_as_a_line_without_product(
+    user_client, staff_client, product, place
+):
+    place((product, 1))
+    before = user_client.get(HISTORY).json()["results"][0]["items"][0]
+
+    deleted = staff_client.delete(f"/api/admin/products/{product.pk}/")
+
+    after = user_client.get(HISTORY).json()["results"][0]["items"][0]
+    assert deleted.status_code == 204
+    assert (before["product_id"], after["product_id"]) == (product.pk, None)
+    assert after["product_name"] == "Teak bowl"
