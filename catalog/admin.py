@@ -234,6 +234,15 @@ class ProductAdmin(admin.ModelAdmin):
         # The list's price and stock columns get the same stock check.
         return super().get_changelist_form(request, form=ProductAdminForm, **kwargs)
 
+    def delete_model(self, request, obj):
+        # The service removes the image file too, once the delete commits.
+        services.delete_product(product=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for product in queryset:
+                services.delete_product(product=product)
+
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)

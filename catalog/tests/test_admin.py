@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tests.factories import StaffFactory
 from catalog.models import Category, Product
 
-from .conftest import image_bytes
+from .conftest import image_bytes, stored_files
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,3 +354,41 @@ def test_bulk_delete_of_a_parent_with_its_only_child_deletes_both(
     assert admin_messages(response) == ["Successfully deleted 2 categories."]
     assert list(Category.objects.values_list("pk", flat=True)) == [other.pk]
     assert LogEntry.objects.count() == 2
+
+
+def test_admin_delete_of_a_product_removes_its_image_after_commit(
+    admin_client, product, media_root, django_capture_on_commit_callbacks
+):
+    product.image.save("shirt.png", ContentFile(image_bytes()), save=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/catalog/product/{product.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not Product.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_admin_bulk_delete_of_products_removes_their_images_after_commit(
+    admin_client, category, media_root, django_capture_on_commit_callbacks
+):
+    chosen = [ProductFactory(category=category) for _ in range(2)]
+    kept = ProductFactory(category=category)
+    for product in [*chosen, kept]:
+        product.image.save(f"{product.slug}.png", ContentFile(image_bytes()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/catalog/product/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [product.pk for product in chosen],
+                "post": "yes",
+            },
+        )
+
+    assert response.status_code == 302
+    assert list(Product.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert stored_files(media_root) == [kept.image.name]
