@@ -38,8 +38,14 @@ def email_digest(email):
     to anyone reading the cache or the logs without the SECRET_KEY.
     """
     normalised = email.strip().lower()
+    # JSON may escape a lone surrogate ("\ud800"), which strict UTF-8
+    # cannot encode. The throttles digest an email before the serializer
+    # refuses such a one, so it must not fail here; any other text encodes
+    # to the same bytes as before.
     return salted_hmac(
-        "ravoos_pansy.throttling.email", normalised, algorithm="sha256"
+        "ravoos_pansy.throttling.email",
+        normalised.encode("utf-8", "surrogatepass"),
+        algorithm="sha256",
     ).hexdigest()
 
 

@@ -11,11 +11,11 @@ from drf_spectacular.views import (
 )
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .errors import page_not_found
+from .renderers import JSONRenderer
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,15 @@
 """Every error under /api/ comes in one JSON shape, whatever raised it."""
 
+import json
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import encode_multipart
 from rest_framework.test import APIClient
+
+from coupons.models import Coupon
+from ravoos_pansy.renderers import JSONRenderer
 
 pytestmark = [pytest.mark.urls("ravoos_pansy.tests.urls"), pytest.mark.django_db]
 
@@ -248,6 +253,34 @@ def test_over_the_rate_limit_answers_429_with_retry_after(api_client):
     assert second.json() == error_body(
         "throttled", "Request was throttled. Expected available in 60 seconds."
     )
+
+
+def test_an_error_quoting_a_lone_surrogate_back_is_rendered_escaped(staff_client):
+    # JSON can escape a lone surrogate; the error repeats it, and UTF-8
+    # cannot encode it.
+    body = json.dumps({"kind": "\ud800"})
+
+    response = staff_client.generic(
+        "POST", "/api/admin/coupons/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert b'"\\"\\ud800\\" is not a valid choice."' in response.content
+    kind_errors = [e for e in response.json()["errors"] if e["attr"] == "kind"]
+    assert kind_errors == [
+        {
+            "code": "invalid_choice",
+            "detail": '"\ud800" is not a valid choice.',
+            "attr": "kind",
+        }
+    ]
+    assert not Coupon.objects.exists()
+
+
+def test_text_utf8_can_hold_is_rendered_as_it_is():
+    rendered = JSONRenderer().render({"name": "Pansy 🌸 \u0928"})
+
+    assert rendered == '{"name":"Pansy 🌸 \u0928"}'.encode()
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,16 @@ The test settings give every scope a rate no test reaches; these tests set
 low ones, which the throttles read on each request.
 """
 
+import json
 import time
 import uuid
 from functools import partial
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.test import RequestFactory
+from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
 from rest_framework.request import Request
 
@@ -24,6 +27,7 @@ from ravoos_pansy.throttling import (
     AnonRateThrottle,
     AuthEmailRateThrottle,
     WindowRateThrottle,
+    email_digest,
 )
 
 from .concurrency import run_at_once
@@ -32,6 +36,9 @@ from .test_workers_share_limits import REDIS_TEST_URL
 SIGNUP_URL = "/api/auth/signup/"
 LOGIN_URL = "/api/auth/login/"
 RESET_URL = "/api/auth/password/reset/"
+CONFIRM_URL = "/api/auth/password/reset/confirm/"
+# JSON may escape a lone surrogate, which no UTF-8 text can hold.
+SURROGATE_EMAIL = "\ud800@example.com"
 
 
 def throttled_body(seconds):
@@ -201,6 +208,57 @@ def test_a_body_without_a_usable_email_gets_a_400_not_a_500(api_client, rates, b
 
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [SIGNUP_URL, LOGIN_URL, RESET_URL])
+def test_an_email_with_a_lone_surrogate_is_a_400_on_the_email_field(
+    api_client, rates, mailoutbox, path
+):
+    rates(auth_email="1/min")
+    body = {"email": SURROGATE_EMAIL, "name": "Asha", "password": "river-stone-4821"}
+
+    response = api_client.generic(
+        "POST", path, json.dumps(body), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [
+        ("email", "surrogate_characters_not_allowed"),
+        ("email", "invalid"),
+    ]
+    assert not User.objects.exists()
+    assert not AuthToken.objects.exists()
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_a_reset_confirm_with_a_lone_surrogate_in_an_unused_email_field_works(
+    api_client, rates, user
+):
+    rates(auth_email="1/min")
+    body = {
+        "email": SURROGATE_EMAIL,
+        "uid": urlsafe_base64_encode(str(user.pk).encode()),
+        "token": default_token_generator.make_token(user),
+        "new_password": "river-stone-4821",
+    }
+
+    response = api_client.generic(
+        "POST", CONFIRM_URL, json.dumps(body), content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password("river-stone-4821")
+
+
+def test_the_digest_of_an_email_with_a_lone_surrogate_is_its_own():
+    digest = email_digest(SURROGATE_EMAIL)
+
+    assert len(digest) == 64
+    assert digest not in {email_digest("@example.com"), email_digest("?@example.com")}
+    assert email_digest("Someone@Example.com") == email_digest("someone@example.com")
 
 
 # --- The API as a whole and checkout ----------------------------------------

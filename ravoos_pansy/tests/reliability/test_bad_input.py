@@ -4,8 +4,9 @@ query strings, path ids and headers the API reads.
 
 Bodies: a list or a scalar instead of an object, broken JSON, bytes that
 are not UTF-8, the wrong content type, and then, field by field, strings of
-10,000 characters, nulls, objects, NUL and other control characters, emoji
-and right-to-left text, negative, huge and infinite numbers (`1e309` as the
+10,000 characters, nulls, objects, NUL and other control characters, lone
+surrogates (which JSON can escape but UTF-8 cannot hold), emoji and
+right-to-left text, negative, huge and infinite numbers (`1e309` as the
 JSON text itself). Each must be answered with a 4xx in the error shape and
 change nothing. Text that is merely unusual (emoji, right-to-left, control
 characters other than NUL) may also be accepted; a few fields rightly take
@@ -63,6 +64,10 @@ TEXT_VARIANTS = {
     "list": lambda good: [good],
     "nul": lambda good: f"{good}\x00",
     "only-nul": lambda good: "\x00",
+    # JSON may escape a lone surrogate, but no UTF-8 text (so no database
+    # column) can hold one: refused, never merely unusual.
+    "surrogate": lambda good: f"{good}\ud800",
+    "only-surrogate": lambda good: "\ud800",
 }
 UNUSUAL_TEXT = {
     "control": lambda good: f"{good}\x01\x1b[31m\x7f",
@@ -79,6 +84,7 @@ NUMBER_VARIANTS = {
     "word": lambda good: "many",
     "object": lambda good: {"value": good},
     "nul": lambda good: f"{good}\x00",
+    "surrogate": lambda good: f"{good}\ud800",
 }
 # Ids and counts are whole numbers; amounts have two decimal places.
 INTEGER_VARIANTS = {**NUMBER_VARIANTS, "fraction": lambda good: 1.5}
