@@ -8,9 +8,13 @@ however many attempts arrive at the same moment, no more than the limit get
 to check one. Past the limit the email or address is locked: the first
 lock lasts LOCKOUT_BASE_SECONDS; each time a lock runs out one more attempt
 may go ahead, and it starts a lock twice as long as the last, up to
-LOCKOUT_MAX_SECONDS. A successful login clears its email's count and gives
-its address back the place it took. Counts are forgotten
-LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
+LOCKOUT_MAX_SECONDS, which holds every other attempt while it checks its
+password. A successful login clears its email's count and gives its
+address back the place it took and the lock it started, so that people
+behind one address who log in correctly (an office) are never locked out
+for longer and longer. An attempt refused for its locked email gives its
+address back the same. Counts are forgotten LOCKOUT_FORGET_AFTER_SECONDS
+after the first attempt.
 
 A client address is counted by `client_identity()`: the address itself,
 or for IPv6 its /64 network, which one client may fill with addresses of
@@ -47,10 +51,13 @@ class LockedOut(exceptions.Throttled):
 
 @dataclass(frozen=True)
 class Attempt:
-    """The counters one attempt took a place in."""
+    """The counters one attempt took a place in, and the lock it started."""
 
     email_key: str
     address_key: str
+    # When the address's last lock had run out, the end of the new lock this
+    # attempt started there; None otherwise.
+    address_lock: float | None = None
 
 
 def _count(key):
@@ -86,11 +93,12 @@ def _enter(key, *, limit, address):
     """
     Counts an attempt on one counter and raises LockedOut unless it may go
     ahead: while under the limit, or as the one attempt allowed when the
-    last lock has run out.
+    last lock has run out. In that last case it returns the end of the new
+    lock the attempt started (for `_release`), else None.
     """
     attempts = _count(f"{key}:attempts")
     if attempts is None or attempts <= limit:
-        return
+        return None
 
     strikes = cache.get(f"{key}:strikes", 0)
     duration = min(
@@ -115,6 +123,22 @@ def _enter(key, *, limit, address):
         address,
         duration,
     )
+    return now + duration
+
+
+def _release(key, lock):
+    """
+    Takes back a place an attempt took on `key` and, if it started `lock`,
+    that lock and the doubling it counted: as if the attempt never came.
+    """
+    _give_back(f"{key}:attempts")
+    if lock is None:
+        return
+    # While this lock holds, no other attempt can start one; a different
+    # value means it ran out and another attempt started the next.
+    if cache.get(f"{key}:lock") == lock:
+        cache.delete(f"{key}:lock")
+        _give_back(f"{key}:strikes")
 
 
 def begin_attempt(*, action, email, request):
@@ -125,34 +149,34 @@ def begin_attempt(*, action, email, request):
     `record_success`.
     """
     address = client_address(request)
-    attempt = Attempt(
-        email_key=f"lockout:{action}:email:{email_digest(email)}",
-        address_key=f"lockout:{action}:address:{client_identity(request)}",
-    )
+    email_key = f"lockout:{action}:email:{email_digest(email)}"
+    address_key = f"lockout:{action}:address:{client_identity(request)}"
 
-    _enter(
-        attempt.address_key,
-        limit=settings.LOCKOUT_FAILURES_PER_ADDRESS,
-        address=address,
+    address_lock = _enter(
+        address_key, limit=settings.LOCKOUT_FAILURES_PER_ADDRESS, address=address
     )
     try:
-        _enter(
-            attempt.email_key,
-            limit=settings.LOCKOUT_FAILURES_PER_EMAIL,
-            address=address,
-        )
+        _enter(email_key, limit=settings.LOCKOUT_FAILURES_PER_EMAIL, address=address)
     except LockedOut:
         # A locked email is no fault of the address: others behind it (an
-        # office, a mobile network) keep their share.
-        _give_back(f"{attempt.address_key}:attempts")
+        # office, a mobile network) keep their share, and no password was
+        # checked to deserve a longer lock.
+        _release(address_key, address_lock)
         raise
 
-    return attempt
+    return Attempt(
+        email_key=email_key, address_key=address_key, address_lock=address_lock
+    )
 
 
 def record_success(attempt):
-    """A correct password: the email's failures are forgotten."""
+    """
+    A correct password: the email's failures are forgotten, and the address
+    gets back the place and any lock the attempt took there. Its earlier
+    failures still count: a success with one's own account must not buy
+    more guesses at others'.
+    """
     cache.delete_many(
         [f"{attempt.email_key}:{part}" for part in ("attempts", "strikes", "lock")]
     )
-    _give_back(f"{attempt.address_key}:attempts")
+    _release(attempt.address_key, attempt.address_lock)

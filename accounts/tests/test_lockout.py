@@ -5,6 +5,7 @@ exact under concurrent attempts (on the real Redis).
 """
 
 import os
+import time
 
 import pytest
 import redis
@@ -241,6 +242,67 @@ def test_successful_logins_do_not_use_up_a_shared_address(api_client, limits, pa
 
 
 @pytest.mark.django_db
+def test_correct_logins_from_an_address_whose_lock_ran_out_are_never_locked_out(
+    api_client, limits, password, clock
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 3
+    colleagues = UserFactory.create_batch(4)
+    failures = [login(api_client, f"typo{n}@example.com") for n in range(3)]
+    first_lock = login(api_client, colleagues[0].email, password)
+    clock(61)
+
+    answers = []
+    for person in colleagues:
+        answers.append(login(api_client, person.email, password))
+        clock(1)
+
+    assert [r.status_code for r in failures] == [400] * 3
+    assert (first_lock.status_code, first_lock["Retry-After"]) == (429, "60")
+    assert [r.status_code for r in answers] == [200] * 4
+    assert AuthToken.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_correct_logins_do_not_lengthen_the_next_lock_of_their_address(
+    api_client, limits, password, clock
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 3
+    colleagues = UserFactory.create_batch(3)
+    for n in range(4):
+        login(api_client, f"typo{n}@example.com")
+    clock(61)
+    for person in colleagues:
+        login(api_client, person.email, password)
+
+    failure = login(api_client, "typo9@example.com")
+    locked = login(api_client, colleagues[0].email, password)
+
+    # The second lock of the address: 120 s, as if the logins never came.
+    assert failure.status_code == 400
+    assert (locked.status_code, locked["Retry-After"]) == (429, "120")
+
+
+@pytest.mark.django_db
+def test_an_attempt_refused_for_its_locked_email_leaves_no_lock_on_its_address(
+    api_client, limits, user, password, clock
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 3
+    colleague = UserFactory()
+    for n in range(4):
+        login(api_client, f"typo{n}@example.com")
+    clock(61)
+    for n in range(6):
+        login(api_client, user.email, address=f"203.0.113.{n}")
+
+    refused = login(api_client, user.email, password)
+    colleague_login = login(api_client, colleague.email, password)
+
+    assert (refused.status_code, refused["Retry-After"]) == (429, "60")
+    assert colleague_login.status_code == 200
+    assert list(AuthToken.objects.values_list("user", flat=True)) == [colleague.pk]
+
+
+@pytest.mark.django_db
 def test_password_reset_requests_are_locked_past_the_limit_and_send_no_mail(
     api_client, limits, user, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -363,3 +425,30 @@ def test_concurrent_guesses_from_one_address_at_many_emails_stop_at_its_limit(
     assert redis_cache.keys(
         f"{REDIS_KEY_PREFIX}:*lockout:login:address:198.51.100.1:lock"
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_correct_logins_past_a_lock_that_ran_out_leave_it_as_it_was(
+    limits, redis_cache, password
+):
+    limits.LOCKOUT_FAILURES_PER_ADDRESS = 3
+    limits.LOCKOUT_BASE_SECONDS = 1
+    colleagues = UserFactory.create_batch(10)
+    for n in range(4):
+        login(APIClient(), f"typo{n}@example.com")
+    time.sleep(1.1)  # the first lock, of one second, runs out
+
+    answers = attempt_at_once(
+        10, lambda client, n: login(client, colleagues[n].email, password)
+    )
+    after = login(APIClient(), colleagues[0].email, password)
+
+    # The lock each success started held the others back while it checked
+    # its password (a 429), and was taken back with its doubling after.
+    assert set(answers) <= {200, 429}
+    assert 200 in answers
+    assert AuthToken.objects.count() == answers.count(200) + 1
+    assert after.status_code == 200
+    assert cache.get("lockout:login:address:198.51.100.1:strikes") == 1
+    assert cache.get("lockout:login:address:198.51.100.1:lock") is None

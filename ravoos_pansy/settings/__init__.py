@@ -436,8 +436,9 @@ X_FRAME_OPTIONS = "DENY"
 # Failed logins, and password reset requests, allowed per email and per
 # client address before the next attempt must wait: LOCKOUT_BASE_SECONDS
 # the first time, twice as long each time after, up to LOCKOUT_MAX_SECONDS.
-# A successful login clears its email's count; otherwise counts are
-# forgotten LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
+# A successful login clears its email's count and never lengthens its
+# address's lock; otherwise counts are forgotten
+# LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
 LOCKOUT_FAILURES_PER_EMAIL = env_int("LOCKOUT_FAILURES_PER_EMAIL", 5, minimum=1)
 LOCKOUT_FAILURES_PER_ADDRESS = env_int("LOCKOUT_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOCKOUT_BASE_SECONDS = env_int("LOCKOUT_BASE_SECONDS", 60, minimum=1)
