@@ -84,26 +84,66 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
 
+    # True while `check_password` runs: the only save it makes stores the
+    # same password rehashed with the preferred hasher.
+    _rehashing = False
+
     def save(self, *args, **kwargs):
         # However the row is written (the shell, a factory, a form), lookups
         # match only the normalised spelling.
         self.email = self.__class__.objects.normalize_email(self.email)
-        # `set_password` keeps the raw password until the next save; a hash
-        # upgrade at login clears it first, since it changes nothing.
-        password_changed = self._password is not None and self.pk is not None
+        password_changed = self._writes_new_password_hash(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
         if password_changed:
             self._revoke_tokens()
 
+    def check_password(self, raw_password):
+        self._rehashing = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    async def acheck_password(self, raw_password):
+        self._rehashing = True
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    def _writes_new_password_hash(self, update_fields):
+        """
+        True when this save replaces the stored password hash of an existing
+        user with another: a new password (`set_password`), none at all
+        (`set_unusable_password`, the admin's "disable password-based
+        authentication") or a hash assigned directly. Not when a correct
+        password is only rehashed at login.
+        """
+        if self.pk is None or self._rehashing:
+            return False
+        if update_fields is not None and "password" not in update_fields:
+            return False
+        if "password" not in self.__dict__:
+            return False  # deferred and never set: not written
+        stored = (
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values_list("password", flat=True)
+            .first()
+        )
+        return stored is not None and stored != self.password
+
     def _revoke_tokens(self):
         """
-        Ends every API session of the user. A new password is set through
-        the API, the admin's password form, `changepassword` or
-        `ensure_admin`: whichever it was, no older token may outlive it.
+        Ends every API session of the user. A password is replaced or
+        disabled through the API, the admin's password form, `changepassword`
+        or `ensure_admin`: whichever it was, no older token may outlive it.
         """
         revoked, _ = self.auth_token_set.all().delete()
-        logger.info("%s token(s) revoked for user %s: new password", revoked, self.pk)
+        logger.info(
+            "%s token(s) revoked for user %s: password replaced", revoked, self.pk
+        )
 
 
 class AddressQuerySet(models.QuerySet):
