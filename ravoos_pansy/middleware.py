@@ -4,6 +4,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponse
+from rest_framework import status
 
 from . import errors
 from .logs import request_id_var
@@ -59,13 +61,16 @@ class RequestLogMiddleware:
 
 class RequestBodyLimitMiddleware:
     """
-    Refuses an API request whose declared body is over the limit with a 413,
-    before anything reads it.
+    Refuses a request whose declared body is over the limit with a 413,
+    before anything reads it: in the API's JSON error shape under /api/,
+    as plain text elsewhere (the admin).
 
     Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when a form is parsed or
-    `request.body` is read, but DRF's JSON parser reads the stream itself, so
-    without this a JSON body of any size would be loaded into memory. A
-    multipart body may also carry one image, so its limit is the two added.
+    `request.body` is read, and then only for the fields that are not
+    files: DRF's JSON parser reads the stream itself, and a multipart file
+    goes to disk whatever its size, so without this a body of any size
+    would be read. A multipart body may also carry one image (a product's,
+    in the API or the admin), so its limit is the two added.
     """
 
     def __init__(self, get_response):
@@ -73,7 +78,7 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request):
         limit = self._body_limit(request)
-        if limit is not None and request.path.startswith("/api/"):
+        if limit is not None:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
@@ -86,8 +91,18 @@ class RequestBodyLimitMiddleware:
                     request.method,
                     _loggable_path(request),
                 )
-                return errors.payload_too_large(request, limit=limit)
+                return self._refusal(request, limit)
         return self.get_response(request)
+
+    @staticmethod
+    def _refusal(request, limit):
+        if request.path.startswith("/api/"):
+            return errors.payload_too_large(request, limit=limit)
+        return HttpResponse(
+            f"The request body is larger than the {limit} bytes allowed.\n",
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            content_type="text/plain; charset=utf-8",
+        )
 
     @staticmethod
     def _body_limit(request):
