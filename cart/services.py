@@ -7,6 +7,12 @@ so two adds racing on the same line both count and neither can push it past
 a limit. A first add inserts the line inside a savepoint; when a concurrent
 add inserted it first, the unique constraint refuses ours and the UPDATE is
 tried again.
+
+Once the line is written, the product's row is locked until commit, after
+the line as checkout and the product delete lock them: a delete of the
+product then either waits and takes the new line with it, or has already
+gone and the add is a 404. (PostgreSQL checks the line's foreign key only
+at commit, which without the lock would fail there with a 500.)
 """
 
 import logging
@@ -45,24 +51,33 @@ def add_to_cart(*, user, product_id, quantity):
 
     with transaction.atomic():
         if _raise_line_quantity(user=user, product=product, by=quantity, limit=limit):
-            cart_changed(user.pk)
-            logger.info("User %s added %s of product %s", user.pk, quantity, product.pk)
-            return
-        if quantity <= limit and _create_line(
+            created = False
+        elif quantity <= limit and _create_line(
             user=user, product=product, quantity=quantity
         ):
-            cart_changed(user.pk)
-            logger.info("User %s put product %s in the cart", user.pk, product.pk)
-            return
-        # The line exists (perhaps created a moment ago by a concurrent add)
-        # and our quantity would not fit, or there is no line and it would
-        # not fit on its own: report what the line would have become.
-        held = (
-            CartItem.objects.filter(user=user, product=product)
-            .values_list("quantity", flat=True)
-            .first()
-        )
-        _refuse_quantity(product=product, quantity=(held or 0) + quantity)
+            created = True
+        else:
+            # The line exists (perhaps created a moment ago by a concurrent
+            # add) and our quantity would not fit, or there is no line and
+            # it would not fit on its own: report what the line would have
+            # become.
+            held = (
+                CartItem.objects.filter(user=user, product=product)
+                .values_list("quantity", flat=True)
+                .first()
+            )
+            _refuse_quantity(product=product, quantity=(held or 0) + quantity)
+        if not Product.objects.select_for_update().filter(pk=product.pk).exists():
+            logger.warning(
+                "Product %s was deleted while user %s added it", product.pk, user.pk
+            )
+            raise NotFound("No product on sale has this id.")
+
+    cart_changed(user.pk)
+    if created:
+        logger.info("User %s put product %s in the cart", user.pk, product.pk)
+    else:
+        logger.info("User %s added %s of product %s", user.pk, quantity, product.pk)
 
 
 def update_cart_item(*, user, item_id, quantity):

@@ -61,6 +61,7 @@ class CategoryAdmin(TreeAdmin):
     Deleting follows the staff API: only a category without children or
     products goes, through `services.delete_category`. Treebeard's own
     delete would take the whole subtree, and fail on a product below.
+    Adding and moving take the staff API's tree lock.
     """
 
     form = movenodeform_factory(Category)
@@ -70,6 +71,18 @@ class CategoryAdmin(TreeAdmin):
     prepopulated_fields = {"slug": ("name",)}
     # Named like the site-wide action, which this one replaces.
     actions = ("delete_selected", activate, deactivate)
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method == "POST":
+            # Django runs a POST in a transaction; the form then reads the
+            # node and its target only once no other tree write is running.
+            services.lock_category_tree()
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    @transaction.atomic
+    def move_node(self, request):
+        services.lock_category_tree()
+        return super().move_node(request)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

@@ -6,16 +6,24 @@ Slugs are made from the name when none is given and kept unique by a
 numbered suffix; a clash with a concurrent writer is retried, never shown
 as a 500. Image files replaced or orphaned by a change are removed from
 storage only once the change has committed.
+
+Foreign keys are checked at commit on PostgreSQL, so a row that a write
+points at is locked first: a concurrent delete then either waits for the
+write and sees it, or has already gone and the write answers 400 or 404
+instead of failing at commit. Locks are taken in one order everywhere:
+cart lines, then products, then categories. Writes to the category tree
+queue behind one table lock (`lock_category_tree`).
 """
 
 import logging
 from itertools import count
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, IntegerField, ProtectedError, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework.exceptions import NotFound
 from treebeard.exceptions import InvalidMoveToDescendant, PathOverflow
 
 from ravoos_pansy.errors import Conflict, DomainValidationError
@@ -67,6 +75,19 @@ def _delete_file_on_commit(name):
         transaction.on_commit(lambda: default_storage.delete(name))
 
 
+def _lock_category(*, pk, field):
+    """
+    The category `pk`, read under a row lock that a delete of it must wait
+    for; a 400 on `field` when it was deleted meanwhile.
+    """
+    category = Category.objects.select_for_update().filter(pk=pk).first()
+    if category is None:
+        raise DomainValidationError(
+            {field: ["This category no longer exists."]}, code="does_not_exist"
+        )
+    return category
+
+
 # --- Products ---------------------------------------------------------------
 
 
@@ -81,17 +102,23 @@ def create_product(
     image=None,
     is_active=True,
 ):
-    """Creates a product; the image, if any, is stored with it."""
-    product = Product(
-        name=name,
-        category=category,
-        price=price,
-        stock=stock,
-        description=description,
-        image=image,
-        is_active=is_active,
-    )
-    _save_with_slug(instance=product, slug=slug, save=product.save)
+    """
+    Creates a product; the image, if any, is stored with it. A category
+    deleted meanwhile is a 400 on `category`, and nothing is stored.
+    """
+    with transaction.atomic():
+        category = _lock_category(pk=category.pk, field="category")
+        product = Product(
+            name=name,
+            category=category,
+            price=price,
+            stock=stock,
+            description=description,
+            image=image,
+            is_active=is_active,
+        )
+        _save_with_slug(instance=product, slug=slug, save=product.save)
+
     logger.info("Product %s created in category %s by staff", product.pk, category.pk)
     return product
 
@@ -101,9 +128,16 @@ def update_product(*, product, **changes):
     """
     Applies `changes` (field name to new value) to `product` under a row
     lock, writing only the changed columns: a concurrent checkout's stock
-    update is never overwritten by a price edit.
+    update is never overwritten by a price edit. A product deleted meanwhile
+    is a 404; a new category deleted meanwhile a 400 on `category`.
     """
-    locked = Product.objects.select_for_update().get(pk=product.pk)
+    locked = Product.objects.select_for_update().filter(pk=product.pk).first()
+    if locked is None:
+        raise NotFound("No product has this id.")
+    if "category" in changes:
+        changes["category"] = _lock_category(
+            pk=changes["category"].pk, field="category"
+        )
     old_image = locked.image.name or ""
 
     for field, value in changes.items():
@@ -128,14 +162,23 @@ def update_product(*, product, **changes):
 def delete_product(*, product):
     """
     Deletes a product. Cart lines holding it go with it; past order lines
-    keep their snapshot and lose only the link.
+    keep their snapshot and lose only the link. A product already deleted
+    is left alone.
     """
-    image_name = product.image.name
-    product_id = product.pk
-    product.delete()
+    # Its cart lines first, then the product, the order checkout locks them
+    # in. Once the product is locked, no cart or order line can be added
+    # that the delete below would not see.
+    list(product.cart_items.select_for_update().order_by("pk").values_list("pk"))
+    locked = Product.objects.select_for_update().filter(pk=product.pk).first()
+    if locked is None:
+        logger.info("Product %s was already deleted", product.pk)
+        return
+
+    image_name = locked.image.name
+    locked.delete()
 
     _delete_file_on_commit(image_name)
-    logger.info("Product %s deleted by staff", product_id)
+    logger.info("Product %s deleted by staff", product.pk)
 
 
 def change_stock(changes):
@@ -172,8 +215,42 @@ def _refuse_too_deep(exc):
     ) from exc
 
 
+def lock_category_tree():
+    """
+    Makes the caller's transaction the only one writing categories until it
+    ends; readers and product writes go on. Call it before reading the rows
+    a tree write is computed from.
+    """
+    # A create, move or delete rewrites the materialised paths of many
+    # rows, computed from the paths it read: two at once could both pass
+    # the cycle check, or give two nodes one path. Category writes are rare,
+    # so one table lock is enough. SHARE ROW EXCLUSIVE conflicts with itself
+    # and with row writes, not with plain reads or the row locks that
+    # product writes take. SQLite already runs one writer at a time.
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Category._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _reread_parent(parent):
+    """`parent` as it is now, under the tree lock; a 400 if it is gone."""
+    if parent is None:
+        return None
+    current = Category.objects.filter(pk=parent.pk).first()
+    if current is None:
+        raise DomainValidationError(
+            {"parent": ["This category no longer exists."]}, code="does_not_exist"
+        )
+    return current
+
+
+@transaction.atomic
 def create_category(*, name, parent=None, slug="", theme="", is_active=True):
     """Creates a category at the root, or under `parent`, in name order."""
+    lock_category_tree()
+    parent = _reread_parent(parent)
     category = Category(name=name, theme=theme, is_active=is_active)
 
     def add():
@@ -208,10 +285,15 @@ def update_category(*, category, **changes):
     Applies `changes` to `category`. A `parent` in `changes` moves it with
     its whole subtree (None: to the root); a move under itself or one of
     its descendants is refused with a 400. A new name re-sorts it among its
-    siblings.
+    siblings. Returns the category as it now is; a 404 if it was deleted
+    meanwhile.
     """
+    lock_category_tree()
+    category = Category.objects.filter(pk=category.pk).first()
+    if category is None:
+        raise NotFound("No category has this id.")
     moving = "parent" in changes
-    new_parent = changes.pop("parent", None)
+    new_parent = _reread_parent(changes.pop("parent", None))
     renamed = "name" in changes and changes["name"] != category.name
 
     if moving and new_parent is not None and new_parent.is_in_subtree_of(category):
@@ -254,9 +336,14 @@ def update_category(*, category, **changes):
 def delete_category(*, category):
     """
     Deletes an empty leaf category. One with children or products is a 409:
-    deleting it would take a subtree or a shelf of products with it.
+    deleting it would take a subtree or a shelf of products with it. One
+    already deleted is a 404.
     """
-    locked = Category.objects.select_for_update().get(pk=category.pk)
+    lock_category_tree()
+    # The row lock waits for product writes that hold this category.
+    locked = Category.objects.select_for_update().filter(pk=category.pk).first()
+    if locked is None:
+        raise NotFound("No category has this id.")
 
     child_count = Category.objects.filter(
         path__startswith=locked.path, depth=locked.depth + 1

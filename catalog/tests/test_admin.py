@@ -392,3 +392,44 @@ def test_admin_bulk_delete_of_products_removes_their_images_after_commit(
     assert response.status_code == 302
     assert list(Product.objects.values_list("pk", flat=True)) == [kept.pk]
     assert stored_files(media_root) == [kept.image.name]
+
+
+def test_admin_adds_a_category_under_a_parent_in_name_order(
+    admin_client, category, child_category
+):
+    response = admin_client.post(
+        "/admin/catalog/category/add/",
+        {
+            "name": "Aprons",
+            "slug": "aprons",
+            "theme": "",
+            "is_active": "on",
+            "treebeard_position": "sorted-child",
+            "treebeard_ref_node": category.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    assert [c.slug for c in Category.objects.get_children(category)] == [
+        "aprons",
+        "shirts",
+    ]
+
+
+def test_admin_moves_a_category_by_drag_and_drop(
+    admin_client, category, child_category
+):
+    other = CategoryFactory(name="Other", slug="other")
+
+    response = admin_client.post(
+        "/admin/catalog/category/move/",
+        {"node": child_category.pk, "target": other.pk, "relation": "child"},
+    )
+
+    assert response.status_code == 200
+    assert list(Category.objects.values_list("slug", "depth")) == [
+        ("clothing", 1),
+        ("other", 1),
+        ("shirts", 2),
+    ]
+    assert Category.objects.get_parent(Category.objects.get(slug="shirts")) == other
