@@ -1,6 +1,8 @@
 """
 Lockout against password guessing, per email and per client address, for
-logins and for password reset requests.
+logins and for password reset requests. A password change's check of the
+current password counts as a login with the user's email: a stolen token
+must not buy more guesses than the login form.
 
 Every attempt takes a place in an atomic counter (`cache.add`, then
 `cache.incr`: one Redis command each) before any password is checked, so
@@ -143,7 +145,8 @@ def _release(key, lock):
 
 def begin_attempt(*, action, email, request):
     """
-    Lets an attempt at `action` ("login" or "password_reset") for `email`
+    Lets an attempt at `action` ("login", which a password change's check
+    of the current password shares, or "password_reset") for `email`
     from the client of `request` go ahead, or raises LockedOut (a 429 with
     Retry-After) while either is locked. Returns the Attempt, for
     `record_success`.

@@ -119,7 +119,10 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = _password_field()
 
     def validate_old_password(self, value):
-        if not self.context["request"].user.check_password(value):
+        request = self.context["request"]
+        if not services.check_current_password(
+            user=request.user, password=value, request=request
+        ):
             raise serializers.ValidationError(
                 AccountError.PASSWORD_INCORRECT.label,
                 code=AccountError.PASSWORD_INCORRECT.value,

@@ -82,6 +82,29 @@ def check_credentials(*, email, password, request):
     return user
 
 
+def check_current_password(*, user, password, request):
+    """
+    True when `password` is the signed-in `user`'s own, as a password change
+    asks. The check passes the login lockout first, in the same counters as
+    a login with the user's email, so a stolen token buys no more guesses
+    than the login form: raises `lockout.LockedOut` (a 429) while the email
+    or the client address is locked. A correct password clears the email's
+    failures.
+    """
+    attempt = lockout.begin_attempt(action="login", email=user.email, request=request)
+
+    if not user.check_password(password):
+        logger.warning(
+            "Wrong current password for user %s from %s",
+            user.pk,
+            client_address(request),
+        )
+        return False
+
+    lockout.record_success(attempt)
+    return True
+
+
 def issue_token(*, user, request=None):
     """
     A new knox token for `user`, as `(AuthToken, key)`. The key is returned

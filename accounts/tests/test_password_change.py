@@ -156,3 +156,124 @@ def test_changing_the_password_needs_both_fields(user_client, user, missing):
     ]
     user.refresh_from_db()
     assert user.check_password("correct-horse-battery-staple")
+
+
+# --- Wrong current passwords pass the login lockout ---------------------------
+
+OLD_PASSWORD = "correct-horse-battery-staple"
+WRONG_PASSWORD = "guessed-wrong-1"
+
+
+def change(client, old_password, address="198.51.100.1"):
+    return client.post(
+        PASSWORD_URL,
+        {"old_password": old_password, "new_password": NEW_PASSWORD},
+        format="json",
+        REMOTE_ADDR=address,
+    )
+
+
+def locked_body(seconds):
+    return {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "throttled",
+                "detail": (
+                    f"Too many attempts. Expected available in {seconds} seconds."
+                ),
+                "attr": None,
+            }
+        ],
+    }
+
+
+@pytest.mark.django_db
+def test_after_five_wrong_current_passwords_even_the_right_one_gets_429(
+    user_client, user, limits
+):
+    tokens_before = AuthToken.objects.filter(user=user).count()
+    wrong = [change(user_client, WRONG_PASSWORD) for _ in range(5)]
+
+    locked = change(user_client, OLD_PASSWORD)
+
+    assert [r.status_code for r in wrong] == [400] * 5
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == "60"
+    assert locked.json() == locked_body(60)
+    user.refresh_from_db()
+    assert user.check_password(OLD_PASSWORD)
+    assert AuthToken.objects.filter(user=user).count() == tokens_before
+    assert user_client.get("/api/auth/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_current_passwords_wait_twice_as_long_after_each_lock(
+    user_client, limits, clock
+):
+    for _ in range(5):
+        change(user_client, WRONG_PASSWORD)
+    first_lock = change(user_client, WRONG_PASSWORD)
+    clock(61)
+
+    after_first_lock = change(user_client, WRONG_PASSWORD)
+    second_lock = change(user_client, OLD_PASSWORD)
+
+    assert (first_lock.status_code, first_lock["Retry-After"]) == (429, "60")
+    assert after_first_lock.status_code == 400
+    assert (second_lock.status_code, second_lock["Retry-After"]) == (429, "120")
+
+
+@pytest.mark.django_db
+def test_wrong_current_passwords_and_wrong_logins_share_one_count(
+    user_client, user, limits, api_client
+):
+    for _ in range(3):
+        api_client.post(
+            "/api/auth/login/",
+            {"email": user.email, "password": WRONG_PASSWORD},
+            REMOTE_ADDR="203.0.113.7",
+        )
+    wrong = [change(user_client, WRONG_PASSWORD) for _ in range(2)]
+
+    login = api_client.post(
+        "/api/auth/login/",
+        {"email": user.email, "password": OLD_PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+    assert [r.status_code for r in wrong] == [400] * 2
+    assert login.status_code == 429
+    assert AuthToken.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_right_current_password_clears_the_failures(user_client, user, limits):
+    wrong_before = [change(user_client, WRONG_PASSWORD) for _ in range(4)]
+    changed = change(user_client, OLD_PASSWORD)
+    new_client = client_for(user)
+
+    wrong_after = [
+        new_client.post(
+            PASSWORD_URL,
+            {"old_password": WRONG_PASSWORD, "new_password": "another-fresh-pass-8"},
+            format="json",
+        )
+        for _ in range(5)
+    ]
+
+    assert [r.status_code for r in wrong_before] == [400] * 4
+    assert changed.status_code == 200
+    assert [r.status_code for r in wrong_after] == [400] * 5
+
+
+@pytest.mark.django_db
+def test_a_wrong_current_password_is_logged_with_the_address_and_no_password(
+    user_client, user, caplog
+):
+    with caplog.at_level("WARNING", logger="accounts.services"):
+        change(user_client, WRONG_PASSWORD, address="198.51.100.23")
+
+    assert [
+        r.getMessage() for r in caplog.records if r.name == "accounts.services"
+    ] == [f"Wrong current password for user {user.pk} from 198.51.100.23"]

@@ -433,9 +433,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Login lockout (accounts.lockout) ---------------------------------------
 
-# Failed logins, and password reset requests, allowed per email and per
-# client address before the next attempt must wait: LOCKOUT_BASE_SECONDS
-# the first time, twice as long each time after, up to LOCKOUT_MAX_SECONDS.
+# Failed logins (a wrong current password in a password change counts as
+# one), and password reset requests, allowed per email and per client
+# address before the next attempt must wait: LOCKOUT_BASE_SECONDS the first
+# time, twice as long each time after, up to LOCKOUT_MAX_SECONDS.
 # A successful login clears its email's count and never lengthens its
 # address's lock; otherwise counts are forgotten
 # LOCKOUT_FORGET_AFTER_SECONDS after the first attempt.
