@@ -3,7 +3,9 @@ The pricing module's promises, held for any prices, quantities, GST rates and
 coupons (hypothesis), and a few bills worked out by hand.
 """
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
@@ -12,8 +14,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from orders import pricing
-
-CENT = Decimal("0.01")
 
 # Enough cases to find an edge, few enough to keep the suite quick.
 bounded = hypothesis_settings(max_examples=200, deadline=None)
@@ -49,6 +49,15 @@ def has_two_places(amount):
     return amount.as_tuple().exponent == -2
 
 
+def half_up_to_the_cent(amount):
+    """
+    `amount` (zero or more) rounded to the cent with a half cent going up,
+    worked out in exact fractions, apart from the code under test.
+    """
+    cents = math.floor(Fraction(amount) * 100 + Fraction(1, 2))
+    return Decimal(cents).scaleb(-2)
+
+
 @bounded
 @given(lines=lines, coupon=coupons, rate=rates)
 def test_every_bill_adds_up_in_whole_cents_and_nothing_is_negative(lines, coupon, rate):
@@ -74,8 +83,22 @@ def test_the_subtotal_is_the_sum_of_rounded_lines_and_gst_is_on_the_discounted_s
         start=Decimal("0.00"),
     )
     assert totals.subtotal == expected_subtotal
-    expected_gst = ((totals.subtotal - totals.discount) * rate).quantize(CENT)
-    assert abs(totals.gst - expected_gst) <= CENT
+    expected_gst = half_up_to_the_cent(
+        Fraction(totals.subtotal - totals.discount) * Fraction(rate)
+    )
+    assert totals.gst == expected_gst
+
+
+@bounded
+@given(cents=st.integers(min_value=0, max_value=10**9))
+def test_gst_exactly_on_half_a_cent_rounds_up(cents):
+    # 5% of (20n + 10) cents is exactly n + 0.5 cents.
+    base = Decimal(20 * cents + 10).scaleb(-2)
+
+    totals = pricing.price_lines([(base, 1)], gst_rate=Decimal("0.05"))
+
+    assert totals.gst == Decimal(cents + 1).scaleb(-2)
+    assert has_two_places(totals.gst)
 
 
 @bounded
@@ -122,6 +145,42 @@ def test_rounding_lands_on_the_nearest_cent(amount):
 )
 def test_half_a_cent_rounds_up(amount, expected):
     assert str(pricing.round_money(Decimal(amount))) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "rate", "gst"),
+    [
+        # Half-even gets the first three wrong; truncation all but one.
+        ("0.10", "0.05", "0.01"),
+        ("0.50", "0.05", "0.03"),
+        ("0.25", "0.18", "0.05"),
+        ("0.30", "0.05", "0.02"),
+        ("12.30", "0.05", "0.62"),
+    ],
+)
+def test_gst_of_exactly_half_a_cent_is_rounded_up(base, rate, gst):
+    totals = pricing.price_lines([(Decimal(base), 1)], gst_rate=Decimal(rate))
+
+    assert (totals.gst, totals.total) == (
+        Decimal(gst),
+        Decimal(base) + Decimal(gst),
+    )
+
+
+def test_gst_on_half_a_cent_after_a_discount_is_rounded_up():
+    totals = pricing.price_lines(
+        [(Decimal("1.00"), 1)],
+        coupon=rule("fixed", Decimal("0.90")),
+        gst_rate=Decimal("0.05"),
+    )
+
+    # 5% of 0.10 is 0.005, which rounds half-up to 0.01.
+    assert (totals.subtotal, totals.discount, totals.gst, totals.total) == (
+        Decimal("1.00"),
+        Decimal("0.90"),
+        Decimal("0.01"),
+        Decimal("0.11"),
+    )
 
 
 def test_a_line_total_is_price_times_quantity():
