@@ -1,10 +1,12 @@
 import logging
 
 import pytest
-from django.test import override_settings
+from django.contrib.auth.hashers import make_password
 from knox.models import AuthToken
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
+from ravoos_pansy import settings as production_settings
 
 LOGIN_URL = "/api/auth/login/"
 
@@ -141,23 +143,25 @@ def test_login_refuses_missing_or_malformed_fields(api_client, body, attr, code)
 
 
 @pytest.mark.django_db
-def test_login_upgrades_an_older_password_hash_to_argon2(api_client, user, password):
-    # The user was saved with the fast test hasher; production lists Argon2
-    # first and keeps older hashers only to verify and upgrade.
-    assert user.password.startswith("md5$")
-    hashers = [
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-    ]
+def test_login_upgrades_a_pbkdf2_password_hash_to_argon2(
+    api_client, user, password, settings
+):
+    # The test settings hash with a fast hasher; this test takes the
+    # production list, which puts Argon2 first and keeps PBKDF2 only to
+    # verify and upgrade older hashes.
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    older_hash = make_password(password, hasher="pbkdf2_sha256")
+    User.objects.filter(pk=user.pk).update(password=older_hash)
 
-    with override_settings(PASSWORD_HASHERS=hashers):
-        response = api_client.post(
-            LOGIN_URL, {"email": user.email, "password": password}, format="json"
-        )
+    response = api_client.post(
+        LOGIN_URL, {"email": user.email, "password": password}, format="json"
+    )
 
+    assert older_hash.startswith("pbkdf2_sha256$")
     assert response.status_code == 200
     user.refresh_from_db()
-    assert user.password.startswith("argon2$")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(password)
 
 
 @pytest.mark.django_db

@@ -1,19 +1,25 @@
 import logging
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
+from rest_framework.test import APIClient
 
-from accounts import services
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from conftest import client_for
-from ravoos_pansy.errors import DomainValidationError
+from ravoos_pansy.tests.concurrency import backends_waiting_on_a_lock, run_at_once
 
 RESET_URL = "/api/auth/password/reset/"
 CONFIRM_URL = "/api/auth/password/reset/confirm/"
@@ -207,19 +213,60 @@ def test_a_reset_link_works_only_once(api_client, user):
     assert user.check_password(NEW_PASSWORD)
 
 
-@pytest.mark.django_db
-def test_a_reset_token_checked_twice_in_a_race_is_spent_by_the_first(user):
-    _, token = valid_link(user)
+def hold_the_row_until_waited_on(user_id, *, waiters, held):
+    """
+    Locks the user's row in a transaction of its own, sets `held`, and
+    commits (changing nothing) once `waiters` other connections wait on a
+    lock.
+    """
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            User.objects.select_for_update().get(pk=user_id)
+            held.set()
+            deadline = time.monotonic() + 30
+            while len(backends_waiting_on_a_lock(cursor, "")) < waiters:
+                assert time.monotonic() < deadline, "the requests never waited"
+                time.sleep(0.01)
+    finally:
+        connection.close()
 
-    services.reset_password(user=user, token=token, new_password=NEW_PASSWORD)
 
-    with pytest.raises(DomainValidationError) as raised:
-        services.reset_password(
-            user=user, token=token, new_password="another-fresh-secret-5"
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_token_checked_twice_in_a_race_is_spent_by_the_first():
+    user = UserFactory()
+    uid, token = valid_link(user)
+    passwords = [NEW_PASSWORD, "another-fresh-secret-5"]
+
+    def confirm(new_password):
+        return APIClient().post(
+            CONFIRM_URL,
+            {"uid": uid, "token": token, "new_password": new_password},
+            format="json",
         )
-    assert raised.value.get_codes() == {"token": ["invalid_token"]}
+
+    # The row is held until both requests wait on it, so both have checked
+    # the link against the same password hash before either can write.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        held = threading.Event()
+        holder = pool.submit(
+            hold_the_row_until_waited_on, user.pk, waiters=2, held=held
+        )
+        assert held.wait(timeout=30)
+        responses = run_at_once(*(partial(confirm, p) for p in passwords))
+        holder.result()
+
+    statuses = [response.status_code for response in responses]
+    assert sorted(statuses) == [200, 400]
+    assert responses[statuses.index(400)].json()["errors"] == [
+        {
+            "code": "invalid_token",
+            "detail": "This reset link is not valid or has already been used.",
+            "attr": "token",
+        }
+    ]
     user.refresh_from_db()
-    assert user.check_password(NEW_PASSWORD)
+    assert user.check_password(passwords[statuses.index(200)])
 
 
 @pytest.mark.django_db

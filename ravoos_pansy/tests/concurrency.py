@@ -43,14 +43,22 @@ def backend_waiting_on_a_lock(cursor, statement_start):
     The pid of another backend of this database that waits on a lock in a
     statement starting with `statement_start`, or None.
     """
+    waiting = backends_waiting_on_a_lock(cursor, statement_start)
+    return waiting[0] if waiting else None
+
+
+def backends_waiting_on_a_lock(cursor, statement_start):
+    """
+    The pids of the other backends of this database that wait on a lock in
+    a statement starting with `statement_start`.
+    """
     # Inside a transaction PostgreSQL keeps showing the activity it saw
     # first; look afresh each time.
     cursor.execute("SELECT pg_stat_clear_snapshot()")
     cursor.execute(
         "SELECT pid FROM pg_stat_activity "
         "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND wait_event_type = 'Lock' AND query LIKE %s",
+        "AND wait_event_type = 'Lock' AND query LIKE %s ORDER BY pid",
         [f"{statement_start}%"],
     )
-    row = cursor.fetchone()
-    return row[0] if row else None
+    return [pid for (pid,) in cursor.fetchall()]
