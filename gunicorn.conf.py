@@ -7,17 +7,35 @@ rebuild is needed to change it.
 """
 
 import os
+import sys
 
 
-def _env_int(name, default):
+def _env_int(name, default, *, minimum):
+    """
+    The whole number in environment variable `name` (`default` when unset
+    or empty), or gunicorn stops with one line saying what is wrong, as the
+    settings' env_int does. That one cannot be imported here: importing
+    the settings would run them all, and the Celery app, before gunicorn
+    has read its own configuration.
+    """
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        sys.exit(
+            f"{name} must be a whole number of at least {minimum} (got {value!r})."
+        )
+    return number
 
 
 wsgi_app = "ravoos_pansy.wsgi:application"
 
 # The platform says which port to listen on (Render sets PORT).
-bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
+bind = f"0.0.0.0:{_env_int('PORT', 8000, minimum=1)}"
 
 # Sync workers, one request each at a time; WEB_CONCURRENCY is the name
 # Render and Heroku use. Threads only help when requests wait on I/O.
@@ -26,13 +44,13 @@ bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 # workers x 2 threads, each within the run-to-run noise, and with the
 # fewest processes; more workers only shared the same two CPUs. Measure
 # again before changing these on a bigger machine.
-workers = _env_int("WEB_CONCURRENCY", 2)
-threads = _env_int("GUNICORN_THREADS", 1)
+workers = _env_int("WEB_CONCURRENCY", 2, minimum=1)
+threads = _env_int("GUNICORN_THREADS", 1, minimum=1)
 
 # A request still running after `timeout` seconds gets its worker killed
 # and replaced; on SIGTERM, requests in flight get `graceful_timeout` to end
-# (Render waits 30 s before it kills the container).
-timeout = _env_int("GUNICORN_TIMEOUT", 30)
+# (Render waits 30 s before it kills the container). 0 turns the timeout off.
+timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=0)
 graceful_timeout = 25
 keepalive = 5
 
@@ -42,7 +60,7 @@ keepalive = 5
 # caches again, and under load the benchmark measured a restart every
 # 1,000 requests as a p99 near one second and a third more CPU per request
 # than one every 20,000 (docs/benchmarks.md).
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20_000)
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20_000, minimum=0)
 max_requests_jitter = max_requests // 10
 
 # Load Django once in the master, then fork. A configuration error such as a

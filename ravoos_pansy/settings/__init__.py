@@ -7,6 +7,7 @@ short comment, in `.env.example`. Production must set `DEBUG=false` and a
 `SECRET_KEY`; start-up stops if the key is missing.
 """
 
+import logging
 import os
 import sys
 from datetime import timedelta
@@ -488,6 +489,13 @@ IDEMPOTENCY_KEY_TTL = timedelta(
 # --- Logging ----------------------------------------------------------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in logging.getLevelNamesMapping():
+    # Django would only fail later, configuring the loggers, with a
+    # traceback that does not name the variable.
+    sys.exit(
+        "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL "
+        f"(got {os.environ['LOG_LEVEL']!r})."
+    )
 
 LOGGING = {
     "version": 1,

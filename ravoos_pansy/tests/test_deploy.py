@@ -96,6 +96,66 @@ def test_start_with_a_number_setting_out_of_range_stops_with_one_line(
     )
 
 
+def check_gunicorn_config(env):
+    return subprocess.run(
+        [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--check-config"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "minimum"),
+    [
+        ("PORT", "abc", 1),
+        ("WEB_CONCURRENCY", "0", 1),
+        ("GUNICORN_THREADS", "two", 1),
+        ("GUNICORN_TIMEOUT", "-1", 0),
+        ("GUNICORN_MAX_REQUESTS", "1e4", 0),
+    ],
+)
+def test_gunicorn_with_a_number_setting_out_of_range_stops_with_one_line(
+    production_env, name, value, minimum
+):
+    result = check_gunicorn_config({**production_env, name: value})
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"{name} must be a whole number of at least {minimum} (got {value!r}).\n"
+    )
+
+
+def test_gunicorn_accepts_a_timeout_of_zero(production_env):
+    result = check_gunicorn_config({**production_env, "GUNICORN_TIMEOUT": "0"})
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("start", ["manage", "gunicorn"])
+def test_start_with_an_unknown_log_level_stops_with_one_line(production_env, start):
+    env = {**production_env, "LOG_LEVEL": "loud"}
+
+    if start == "manage":
+        result = run_manage("check", env=env)
+    else:
+        result = check_gunicorn_config(env)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got 'loud').\n"
+    )
+
+
+def test_a_log_level_in_lower_case_is_accepted(production_env):
+    result = run_manage("check", env={**production_env, "LOG_LEVEL": "warning"})
+
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize(
     ("text", "rate"), [("0", "0"), ("0.18", "0.18"), ("0.0525", "0.0525")]
 )
