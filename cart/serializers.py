@@ -8,18 +8,48 @@ from .models import CartProblem
 # the database.
 MAX_ID = 2**63 - 1
 
+# What the JSON parser makes of each value that is not a whole number.
+JSON_TYPE_NAMES = {
+    bool: "true or false",
+    str: "a string",
+    float: "a decimal number",
+    list: "a list",
+    dict: "an object",
+}
+
+
+class IdField(serializers.IntegerField):
+    """
+    A row id, written as a JSON integer. A string, a decimal number such as
+    1.0 or true is refused (`incorrect_type`) instead of being read as an
+    id: a client that sends one has a bug it should hear about.
+    """
+
+    default_error_messages = {
+        "incorrect_type": "Expected an id as a whole number, not {data_type}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            data_type = JSON_TYPE_NAMES.get(type(data), type(data).__name__)
+            self.fail("incorrect_type", data_type=data_type)
+        return super().to_internal_value(data)
+
 
 class AddToCartSerializer(serializers.Serializer):
+    product_id = IdField()
     # DRF's IntegerField takes 3, "3" and 3.0 but refuses 1.5, "1.5", true
     # and "abc": a quantity is a whole number however it is spelled.
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(
         min_value=1, max_value=settings.MAX_CART_LINE_QUANTITY, default=1
     )
 
 
 class UpdateCartItemSerializer(serializers.Serializer):
-    item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    item_id = IdField()
     quantity = serializers.IntegerField(
         max_value=settings.MAX_CART_LINE_QUANTITY,
         help_text="The new quantity; 0 or less removes the line.",

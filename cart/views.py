@@ -1,5 +1,6 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +29,9 @@ class CartAPIView(APIView):
     """A customer's own cart; every route answers with the whole cart."""
 
     permission_classes = [IsCustomer]
+    # Ids must be JSON integers, which a form body cannot carry: a form or
+    # multipart body is a 415 rather than a 400 on every id it sends.
+    parser_classes = [JSONParser]
 
     def cart_response(self, request):
         cart = get_cart(user=request.user)

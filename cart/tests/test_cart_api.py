@@ -1,7 +1,9 @@
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.test.utils import CaptureQueriesContext
 
 from cart import services
@@ -313,7 +315,7 @@ def test_adding_a_product_already_in_the_cart_raises_its_quantity(
 
 def test_a_quantity_given_as_a_numeric_string_is_taken(user_client, user, product):
     response = user_client.post(
-        ADD, {"product_id": str(product.pk), "quantity": "2"}, format="json"
+        ADD, {"product_id": product.pk, "quantity": "2"}, format="json"
     )
 
     assert response.status_code == 200
@@ -445,11 +447,13 @@ def test_adding_a_product_of_an_inactive_category_is_not_found(user_client, user
         ({"quantity": True}, [("invalid", "quantity")]),
         ({"quantity": None}, [("null", "quantity")]),
         ({"quantity": [2]}, [("invalid", "quantity")]),
-        ({"product_id": "x"}, [("invalid", "product_id")]),
+        ({"product_id": "x"}, [("incorrect_type", "product_id")]),
         ({"product_id": None}, [("null", "product_id")]),
         ({"product_id": 0}, [("min_value", "product_id")]),
         ({"product_id": 10**30}, [("max_value", "product_id")]),
-        ({"product_id": "9" * 2000}, [("max_string_length", "product_id")]),
+        ({"product_id": "9" * 2000}, [("incorrect_type", "product_id")]),
+        ({"product_id": 1.5}, [("incorrect_type", "product_id")]),
+        ({"product_id": [1]}, [("incorrect_type", "product_id")]),
     ],
 )
 def test_bad_add_input_is_refused_and_writes_nothing(
@@ -462,6 +466,34 @@ def test_bad_add_input_is_refused_and_writes_nothing(
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
     assert error_codes(response) == expected
+    assert quantities(user) == {}
+
+
+@pytest.mark.parametrize(
+    ("spelled", "detail"),
+    [
+        ("string", "Expected an id as a whole number, not a string."),
+        ("decimal", "Expected an id as a whole number, not a decimal number."),
+        ("boolean", "Expected an id as a whole number, not true or false."),
+    ],
+)
+def test_a_product_id_that_is_not_a_json_integer_is_refused(
+    user_client, user, product, spelled, detail
+):
+    product_id = {
+        "string": str(product.pk),
+        "decimal": float(product.pk),
+        "boolean": True,
+    }[spelled]
+
+    response = user_client.post(
+        ADD, {"product_id": product_id, "quantity": 1}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"code": "incorrect_type", "detail": detail, "attr": "product_id"}
+    ]
     assert quantities(user) == {}
 
 
@@ -500,6 +532,30 @@ def test_a_body_that_is_not_json_is_refused(user_client, user, product):
 
     assert response.status_code == 415
     assert quantities(user) == {}
+
+
+@pytest.mark.parametrize("body_format", ["form", "multipart"])
+@pytest.mark.parametrize("route", ["add", "update"])
+def test_a_form_body_is_refused_as_an_unsupported_media_type(
+    user_client, user, product, make_line, route, body_format
+):
+    line = make_line(product=product, quantity=2)
+    method, path, body = {
+        "add": ("POST", ADD, {"product_id": product.pk, "quantity": 1}),
+        "update": ("PUT", UPDATE, {"item_id": line.pk, "quantity": 5}),
+    }[route]
+    if body_format == "form":
+        content_type = "application/x-www-form-urlencoded"
+        payload = urlencode(body)
+    else:
+        content_type = MULTIPART_CONTENT
+        payload = encode_multipart(BOUNDARY, body)
+
+    response = user_client.generic(method, path, payload, content_type=content_type)
+
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["code"] == "unsupported_media_type"
+    assert quantities(user) == {product.pk: 2}
 
 
 # Updating
@@ -623,9 +679,11 @@ def test_updating_an_unknown_line_is_not_found(user_client):
         ({"quantity": 100}, [("max_value", "quantity")]),
         ({"quantity": 1.5}, [("invalid", "quantity")]),
         ({"quantity": None}, [("null", "quantity")]),
-        ({"item_id": "x"}, [("invalid", "item_id")]),
+        ({"item_id": "x"}, [("incorrect_type", "item_id")]),
         ({"item_id": None}, [("null", "item_id")]),
         ({"item_id": 10**30}, [("max_value", "item_id")]),
+        ({"item_id": 1.5}, [("incorrect_type", "item_id")]),
+        ({"item_id": {"id": 1}}, [("incorrect_type", "item_id")]),
     ],
 )
 def test_bad_update_input_is_refused_and_writes_nothing(
@@ -639,6 +697,21 @@ def test_bad_update_input_is_refused_and_writes_nothing(
 
     assert response.status_code == 400
     assert error_codes(response) == expected
+    assert quantities(user) == {product.pk: 2}
+
+
+@pytest.mark.parametrize("spell", [str, float])
+def test_an_item_id_that_is_not_a_json_integer_is_refused(
+    user_client, user, product, make_line, spell
+):
+    line = make_line(product=product, quantity=2)
+
+    response = user_client.put(
+        UPDATE, {"item_id": spell(line.pk), "quantity": 3}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert error_codes(response) == [("incorrect_type", "item_id")]
     assert quantities(user) == {product.pk: 2}
 
 
