@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -63,6 +64,19 @@ def test_seed_loads_the_demo_catalog_and_logins(debug_on):
     assert staff.is_staff
     assert "customer@ravoos.example / pansy-demo-customer" in output
     assert "admin@ravoos.example / pansy-demo-admin" in output
+
+
+def test_seeded_prices_are_whole_rupees_from_the_demo_price_list(debug_on):
+    seed("--products", "60")
+
+    prices = set(Product.objects.values_list("price", flat=True))
+
+    assert prices <= {
+        Decimal(rupees)
+        for rupees in (99, 149, 199, 249, 299, 499, 799, 999, 1499, 2499, 4999)
+    }
+    assert len(prices) > 5
+    assert all(str(price).endswith(".00") for price in prices)
 
 
 def test_seed_says_so_when_a_demo_password_was_changed(debug_on):

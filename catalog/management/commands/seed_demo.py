@@ -25,6 +25,7 @@ from accounts.models import Address, User
 from catalog.caching import catalog_changed
 from catalog.models import Category, Product
 from coupons.models import Coupon
+from orders import pricing
 
 DEFAULT_PRODUCT_COUNT = 200
 BATCH_SIZE = 2000
@@ -319,7 +320,7 @@ def _product_spec(number, leaves):
             f"{name} from our {category.name.lower()} range. "
             f"Demo product number {number}, made for browsing and benchmarks."
         ),
-        "price": Decimal(rupees) + Decimal("0.00"),
+        "price": pricing.round_money(rupees),
         "stock": stock,
         "category": category,
     }
