@@ -165,13 +165,3 @@ class Product(models.Model):
     @property
     def in_stock(self):
         return self.stock > 0
-
-    def is_purchasable(self, quantity=1):
-        """
-        True when `quantity` of this product can be sold right now: in stock
-        and visible by the rule of `ProductQuerySet.active` (one query).
-        """
-        return (
-            quantity <= self.stock
-            and Product.objects.active().filter(pk=self.pk).exists()
-        )

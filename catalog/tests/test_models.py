@@ -7,23 +7,6 @@ from .factories import CategoryFactory, ProductFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_product_under_an_inactive_ancestor_is_not_purchasable(child_category):
-    product = ProductFactory(category=child_category, stock=3)
-    purchasable_before = product.is_purchasable(3)
-
-    Category.objects.filter(pk=Category.objects.get_parent(child_category).pk).update(
-        is_active=False
-    )
-
-    assert purchasable_before is True
-    assert product.is_purchasable(1) is False
-
-
-def test_a_product_is_not_purchasable_beyond_its_stock(product):
-    assert product.is_purchasable(10) is True
-    assert product.is_purchasable(11) is False
-
-
 def test_visible_categories_leave_out_inactive_subtrees(db):
     shown = CategoryFactory(name="Shown", slug="shown")
     hidden = CategoryFactory(name="Hidden", slug="hidden", is_active=False)
