@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -12,7 +13,13 @@ from orders import pricing
 
 class CouponQuerySet(models.QuerySet):
     def by_code(self, code):
-        return self.filter(code__iexact=code.strip())
+        """The coupon whose code is `code`, ignoring case and outer spaces."""
+        # LOWER() on both sides is the expression of the unique index
+        # (coupon_code_ci_unique), so PostgreSQL looks the code up in it;
+        # `iexact` compares UPPER()s and reads the whole table.
+        return self.alias(code_lower=Lower("code")).filter(
+            code_lower=Lower(Value(code.strip()))
+        )
 
 
 class Coupon(models.Model):
