@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from knox.models import AuthToken
+from kombu import pools
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import (
@@ -10,6 +11,7 @@ from accounts.tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from ravoos_pansy.celery import app as celery_app
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -84,3 +86,31 @@ def _empty_cache():
     test would otherwise meet the rows of the next.
     """
     cache.clear()
+
+
+def _drop_broker_connections():
+    # Tasks run eagerly earlier in the session built connection pools for
+    # the old broker URL; Celery builds new ones on the next use.
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def publish_to_broker():
+    """
+    `publish_to_broker(url)` makes this process queue tasks on the broker at
+    `url` instead of running them in-process, until the test ends.
+    """
+    saved = {
+        "broker_url": celery_app.conf.broker_url,
+        "task_always_eager": celery_app.conf.task_always_eager,
+    }
+
+    def publish(url):
+        celery_app.conf.update(broker_url=url, task_always_eager=False)
+        _drop_broker_connections()
+
+    yield publish
+    celery_app.conf.update(saved)
+    _drop_broker_connections()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework import exceptions
 
+from ravoos_pansy.celery import queue_after_commit
 from ravoos_pansy.errors import DomainValidationError
 from ravoos_pansy.network import client_address
 from ravoos_pansy.throttling import email_digest
@@ -158,10 +159,7 @@ def request_password_reset(*, email, request):
         logger.info("Password reset requested for an unknown or inactive account")
         return
 
-    user_id = user.pk
-    transaction.on_commit(
-        lambda: send_password_reset_email_task.delay(user_id), robust=True
-    )
+    queue_after_commit(send_password_reset_email_task, user.pk)
     logger.info("Password reset requested for user %s", user.pk)
 
 

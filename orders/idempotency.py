@@ -33,9 +33,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from rest_framework.renderers import JSONRenderer
 
 from ravoos_pansy.errors import DomainValidationError
+from ravoos_pansy.renderers import JSONRenderer
 
 from .exceptions import IdempotencyKeyInUse, IdempotencyKeyReused, OrderErrorCode
 from .models import IdempotencyKey

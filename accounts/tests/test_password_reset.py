@@ -401,3 +401,22 @@ def test_a_mail_server_failure_still_gets_the_same_answer(
     assert attempts == [[user.email]]
     assert mail.outbox == []
     assert any(record.levelname == "ERROR" for record in caplog.records)
+
+
+@pytest.mark.django_db
+def test_with_the_broker_unreachable_the_reset_mail_is_sent_in_process(
+    api_client, user, django_capture_on_commit_callbacks, publish_to_broker, caplog
+):
+    # Nothing listens on port 1: every connection is refused at once.
+    publish_to_broker("redis://127.0.0.1:1/0")
+
+    response = request_reset(api_client, user.email, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 202
+    assert [message.to for message in mail.outbox] == [[user.email]]
+    assert (
+        "ravoos_pansy.celery",
+        logging.WARNING,
+        "Broker unreachable: running accounts.tasks.send_password_reset_email_task "
+        "in-process",
+    ) in caplog.record_tuples

@@ -1,11 +1,9 @@
 from decimal import Decimal
 
 import pytest
-from kombu import pools
 
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from orders import services
-from ravoos_pansy.celery import app as celery_app
 
 from .factories import CartItemFactory, CouponFactory
 
@@ -64,31 +62,3 @@ def place(user, address):
         )
 
     return place_
-
-
-def _drop_broker_connections():
-    # Tasks run eagerly earlier in the session built connection pools for
-    # the old broker URL; Celery builds new ones on the next use.
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def publish_to_broker():
-    """
-    `publish_to_broker(url)` makes this process queue tasks on the broker at
-    `url` instead of running them in-process, until the test ends.
-    """
-    saved = {
-        "broker_url": celery_app.conf.broker_url,
-        "task_always_eager": celery_app.conf.task_always_eager,
-    }
-
-    def publish(url):
-        celery_app.conf.update(broker_url=url, task_always_eager=False)
-        _drop_broker_connections()
-
-    yield publish
-    celery_app.conf.update(saved)
-    _drop_broker_connections()
