@@ -14,6 +14,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from ravoos_pansy.tests.backing_services import require_redis
 from ravoos_pansy.tests.concurrency import run_at_once
 
 LOGIN_URL = "/api/auth/login/"
@@ -370,6 +371,7 @@ def redis_cache(settings):
     The default cache in the real Redis, under a key prefix of its own whose
     keys are removed before and after the test.
     """
+    require_redis(REDIS_TEST_URL)
     server = redis.Redis.from_url(REDIS_TEST_URL)
 
     def remove_keys():

@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 
 from conftest import client_for
+from ravoos_pansy.tests.backing_services import require_redis
 
 ME_URL = "/api/auth/me/"
 BAD_TOKEN = "Token " + "ab" * 32
@@ -218,6 +219,7 @@ def test_with_the_cache_out_of_reach_bad_tokens_still_get_a_401(
 def test_failures_are_counted_in_redis_when_it_is_the_cache(
     api_client, failed_token_rate, settings
 ):
+    require_redis(REDIS_TEST_URL)
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

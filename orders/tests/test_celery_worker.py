@@ -19,6 +19,7 @@ from django.db import connection
 
 from orders.tests.factories import CartItemFactory
 from ravoos_pansy.celery import app as celery_app
+from ravoos_pansy.tests.backing_services import require_redis
 
 BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 MAIL_WAIT_SECONDS = 60
@@ -56,6 +57,7 @@ def worker(tmp_path, publish_to_broker):
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
+    require_redis(BROKER_URL)
     publish_to_broker(BROKER_URL)
     # Messages an interrupted run left behind would only get in the way.
     celery_app.control.purge()

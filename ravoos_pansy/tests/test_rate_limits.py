@@ -30,6 +30,7 @@ from ravoos_pansy.throttling import (
     email_digest,
 )
 
+from .backing_services import require_redis
 from .concurrency import run_at_once
 from .test_workers_share_limits import REDIS_TEST_URL
 
@@ -481,6 +482,7 @@ def test_a_throttled_request_is_logged_with_its_scope_and_address(
 @pytest.fixture
 def redis_cache(settings):
     """The default cache in the real Redis, under a key prefix of its own."""
+    require_redis(REDIS_TEST_URL)
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
+from .backing_services import require_redis
 from .conftest import PROJECT_DIR, VENV_BIN, free_port, run_manage
 
 pytestmark = pytest.mark.slow
@@ -111,6 +112,7 @@ def start_server(production_env, fresh_database_url, tmp_path):
 @pytest.fixture
 def redis_db():
     """The test's Redis database; the app's keys (prefix `ravoos`) removed."""
+    require_redis(REDIS_TEST_URL)
     server = redis.Redis.from_url(REDIS_TEST_URL)
 
     def remove_keys():

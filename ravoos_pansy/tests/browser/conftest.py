@@ -9,13 +9,12 @@ Chromium at /usr/bin/chromium (`apt-get install -y chromium`).
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
+from ..backing_services import CHROMIUM, require_chromium
 
 # Without the background-networking flags Chromium tries to reach Google's
 # services at start-up, which fails (and waits) on a machine without the
@@ -89,8 +88,7 @@ def _orm_allowed_beside_playwright():
 
 @pytest.fixture(scope="package")
 def browser(_orm_allowed_beside_playwright):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    require_chromium()
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
