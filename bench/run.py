@@ -92,7 +92,7 @@ def main(argv=None):
 
     scaling = {}
     if options.scale:
-        scaling = _measure_scaling(options=options, work=work, main_rows=rows)
+        scaling = _measure_scaling(options=options, work=work)
 
     block = _report_block(
         rows=rows,
@@ -148,44 +148,64 @@ def _run(endpoint, base_url, requests_file, options, seconds):
     )
 
 
-def _measure_scaling(*, options, work, main_rows):
+# The scaling rows run twice per size: as production runs (bodies and
+# counts cached) and with the read cache off, when every request runs its
+# queries, as the first requests after a catalog change do.
+SCALING_MODES = {
+    "cached reads": {},
+    "read cache off": {"READ_CACHE_SECONDS": "0"},
+}
+
+
+def _measure_scaling(*, options, work):
     """
     Product list and search at each size of --scale, on a database of
-    their own that grows from the smallest size to the largest.
+    their own that grows from the smallest size to the largest, in each of
+    `SCALING_MODES`.
     """
     database_url = f"{options.postgres}/ravoos_bench_scale"
-    environment = server.server_environment(
-        database_url=database_url,
-        redis_url=options.redis,
-        workers=options.workers,
-        threads=options.threads,
-        extra=_gunicorn_overrides(options),
-    )
+    environments = {
+        mode: server.server_environment(
+            database_url=database_url,
+            redis_url=options.redis,
+            workers=options.workers,
+            threads=options.threads,
+            extra={**(_gunicorn_overrides(options) or {}), **settings},
+        )
+        for mode, settings in SCALING_MODES.items()
+    }
     endpoints = [endpoint for endpoint in ENDPOINTS if endpoint.key in SCALING]
-    points = {endpoint.label: {} for endpoint in endpoints}
-    for endpoint, result in main_rows:
-        if endpoint.key in SCALING:
-            points[endpoint.label][options.products] = result
+    points = {
+        f"{endpoint.label} ({mode})": {}
+        for endpoint in endpoints
+        for mode in SCALING_MODES
+    }
 
     server.recreate_database(database_url)
-    server.manage("migrate", "--noinput", "-v0", environment=environment)
+    server.manage(
+        "migrate", "--noinput", "-v0", environment=environments["cached reads"]
+    )
     try:
         for size in sorted(options.scale):
             _say(f"Scaling: {size:,} products")
             data = work / f"scale-{size}"
             server.prepare_dataset(
-                products=size, out=data, environment=environment, catalog_only=True
+                products=size,
+                out=data,
+                environment=environments["cached reads"],
+                catalog_only=True,
             )
-            rows = _measure(
-                endpoints=endpoints,
-                environment=environment,
-                data=data,
-                options=options,
-                log_path=work / "server.log",
-                port_offset=1,
-            )
-            for endpoint, result in rows:
-                points[endpoint.label][size] = result
+            for mode, environment in environments.items():
+                rows = _measure(
+                    endpoints=endpoints,
+                    environment=environment,
+                    data=data,
+                    options=options,
+                    log_path=work / "server.log",
+                    port_offset=1,
+                )
+                for endpoint, result in rows:
+                    points[f"{endpoint.label} ({mode})"][size] = result
     finally:
         server.drop_database(database_url)
     return points
@@ -214,7 +234,9 @@ def _report_block(*, rows, scaling, options, database_url, load_before, started)
     if scaling:
         block += [
             "Scaling: p50 latency and throughput of the same requests as the "
-            "catalog grows (a database of its own per size, same server).",
+            "catalog grows (a database of its own per size, same server): as "
+            "production runs, and with the read cache off, so that every "
+            "request runs its queries.",
             "",
             *report.scaling_table(scaling),
             "",
@@ -244,7 +266,7 @@ def _parse_arguments(argv):
     parser.add_argument(
         "--scale",
         type=lambda text: [int(size) for size in text.split(",") if size],
-        default=[1_000, 100_000],
+        default=[1_000, 10_000, 100_000],
         help="Catalog sizes of the scaling rows, comma-separated; empty skips them.",
     )
     parser.add_argument("--duration", type=int, default=10, help="Seconds per row.")
