@@ -3,6 +3,22 @@ from types import SimpleNamespace
 import pytest
 
 
+def locked_body(seconds):
+    """The 429 body of an attempt refused by the lockout."""
+    return {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "throttled",
+                "detail": (
+                    f"Too many attempts. Expected available in {seconds} seconds."
+                ),
+                "attr": None,
+            }
+        ],
+    }
+
+
 @pytest.fixture
 def limits(settings):
     """Lockout limits low enough to reach, the per-address one out of reach."""

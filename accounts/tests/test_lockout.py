@@ -17,26 +17,13 @@ from accounts.tests.factories import UserFactory
 from ravoos_pansy.tests.backing_services import require_redis
 from ravoos_pansy.tests.concurrency import run_at_once
 
+from .conftest import locked_body
+
 LOGIN_URL = "/api/auth/login/"
 RESET_URL = "/api/auth/password/reset/"
 WRONG_PASSWORD = "not-the-password"
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 REDIS_KEY_PREFIX = "ravoos-lockout-tests"
-
-
-def locked_body(seconds):
-    return {
-        "type": "client_error",
-        "errors": [
-            {
-                "code": "throttled",
-                "detail": (
-                    f"Too many attempts. Expected available in {seconds} seconds."
-                ),
-                "attr": None,
-            }
-        ],
-    }
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@ from knox.models import AuthToken
 
 from conftest import client_for
 
+from .conftest import locked_body
+
 PASSWORD_URL = "/api/auth/password/"
 NEW_PASSWORD = "amber-kettle-2031"
 
@@ -171,21 +173,6 @@ def change(client, old_password, address="198.51.100.1"):
         format="json",
         REMOTE_ADDR=address,
     )
-
-
-def locked_body(seconds):
-    return {
-        "type": "client_error",
-        "errors": [
-            {
-                "code": "throttled",
-                "detail": (
-                    f"Too many attempts. Expected available in {seconds} seconds."
-                ),
-                "attr": None,
-            }
-        ],
-    }
 
 
 @pytest.mark.django_db
