@@ -26,13 +26,6 @@ REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 REDIS_KEY_PREFIX = "ravoos-lockout-tests"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def login(client, email, password=WRONG_PASSWORD, address="198.51.100.1"):
     return client.post(
         LOGIN_URL, {"email": email, "password": password}, REMOTE_ADDR=address

@@ -38,13 +38,6 @@ def refused_body(seconds):
     }
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def failed_token_rate(settings):
     settings.THROTTLE_FAILED_TOKEN = "3/min"

@@ -57,13 +57,6 @@ def throttled_body(seconds):
     }
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def rates(settings):
     """Sets some throttle rates, leaving the others as the settings have them."""
