@@ -19,6 +19,15 @@ def locked_body(seconds):
     }
 
 
+def failed_login_warnings(caplog):
+    """The WARNING lines the accounts services logged for failed logins."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelname == "WARNING" and r.name == "accounts.services"
+    ]
+
+
 @pytest.fixture
 def limits(settings):
     """Lockout limits low enough to reach, the per-address one out of reach."""

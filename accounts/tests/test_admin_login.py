@@ -10,6 +10,8 @@ from knox.models import AuthToken
 
 from accounts.tests.factories import UserFactory
 
+from .conftest import failed_login_warnings
+
 ADMIN_LOGIN_URL = "/admin/login/"
 API_LOGIN_URL = "/api/auth/login/"
 WRONG_PASSWORD = "not-the-password"
@@ -181,11 +183,7 @@ def test_a_failed_admin_login_is_logged_as_a_warning_with_the_address_and_no_pas
     with caplog.at_level("INFO"):
         admin_login(browser, staff_user.email, secret, address="198.51.100.23")
 
-    warnings = [
-        r.getMessage()
-        for r in caplog.records
-        if r.levelname == "WARNING" and r.name == "accounts.services"
-    ]
+    warnings = failed_login_warnings(caplog)
     assert len(warnings) == 1
     assert warnings[0].startswith("Failed login for email ")
     assert warnings[0].endswith(" from 198.51.100.23")

@@ -17,7 +17,7 @@ from accounts.tests.factories import UserFactory
 from ravoos_pansy.tests.backing_services import require_redis
 from ravoos_pansy.tests.concurrency import run_at_once
 
-from .conftest import locked_body
+from .conftest import failed_login_warnings, locked_body
 
 LOGIN_URL = "/api/auth/login/"
 RESET_URL = "/api/auth/password/reset/"
@@ -329,11 +329,7 @@ def test_a_failed_login_is_logged_as_a_warning_with_the_address_and_no_password(
     with caplog.at_level("INFO"):
         login(api_client, user.email, secret, address="198.51.100.23")
 
-    warnings = [
-        r.getMessage()
-        for r in caplog.records
-        if r.levelname == "WARNING" and r.name == "accounts.services"
-    ]
+    warnings = failed_login_warnings(caplog)
     assert len(warnings) == 1
     assert warnings[0].startswith("Failed login for email ")
     assert warnings[0].endswith(" from 198.51.100.23")
