@@ -226,19 +226,7 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("category",)
     readonly_fields = ("preview", "created_at", "updated_at")
-    fields = (
-        "name",
-        "slug",
-        "category",
-        "description",
-        "price",
-        "stock",
-        "is_active",
-        "image",
-        "preview",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*ProductAdminForm.Meta.fields, *readonly_fields)
     date_hierarchy = "created_at"
     actions = (activate, deactivate)
     form = ProductAdminForm
