@@ -2,6 +2,18 @@ from types import SimpleNamespace
 
 import pytest
 
+# The 400 of a login with a wrong email or password.
+INVALID_CREDENTIALS = {
+    "type": "validation_error",
+    "errors": [
+        {
+            "code": "invalid_credentials",
+            "detail": "Unable to log in with the given email and password.",
+            "attr": "non_field_errors",
+        }
+    ],
+}
+
 
 def locked_body(seconds):
     """The 429 body of an attempt refused by the lockout."""

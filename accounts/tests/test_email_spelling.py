@@ -22,6 +22,8 @@ from accounts.models import User
 from accounts.tests.factories import StaffFactory, UserFactory
 from ravoos_pansy.throttling import email_digest
 
+from .conftest import INVALID_CREDENTIALS
+
 LOGIN_URL = "/api/auth/login/"
 SIGNUP_URL = "/api/auth/signup/"
 RESET_URL = "/api/auth/password/reset/"
@@ -37,17 +39,6 @@ DATABASE_FOLDED = [
     ("admin@example.com", f"adm{DOTLESS_I}n@example.com"),
     ("sam@example.com", f"{LONG_S}am@example.com"),
 ]
-
-INVALID_CREDENTIALS = {
-    "type": "validation_error",
-    "errors": [
-        {
-            "code": "invalid_credentials",
-            "detail": "Unable to log in with the given email and password.",
-            "attr": "non_field_errors",
-        }
-    ],
-}
 
 
 def login(client, email, password=WRONG_PASSWORD):

@@ -8,18 +8,9 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from ravoos_pansy import settings as production_settings
 
-LOGIN_URL = "/api/auth/login/"
+from .conftest import INVALID_CREDENTIALS
 
-INVALID_CREDENTIALS = {
-    "type": "validation_error",
-    "errors": [
-        {
-            "code": "invalid_credentials",
-            "detail": "Unable to log in with the given email and password.",
-            "attr": "non_field_errors",
-        }
-    ],
-}
+LOGIN_URL = "/api/auth/login/"
 
 
 @pytest.mark.django_db
