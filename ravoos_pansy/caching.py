@@ -28,7 +28,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 # Long enough to outlive every value stamped with a generation; an expired
-# or evicted generation only turns those values into misses.
+# or evicted generation only turns those values into misses. Data whose
+# values are cached briefly may keep its generations as briefly
+# (`generation_seconds` below).
 GENERATION_SECONDS = 24 * 60 * 60
 
 
@@ -45,10 +47,11 @@ class Slot:
     generations: tuple | None
 
 
-def lookup(name, *, variant="", generation_keys):
+def lookup(name, *, variant="", generation_keys, generation_seconds=GENERATION_SECONDS):
     """
     The slot of the value cached as `name` (and `variant`, any text), which
-    shows the data that `generation_keys` stand for.
+    shows the data that `generation_keys` stand for. A generation the cache
+    does not hold yet is drawn, to last `generation_seconds`.
     """
     digest = hashlib.sha256(variant.encode()).hexdigest()[:32] if variant else "-"
     key = f"cached:{settings.READ_CACHE_RELEASE}:{name}:{digest}"
@@ -58,7 +61,9 @@ def lookup(name, *, variant="", generation_keys):
     found = cache.get_many([*generation_keys, key])
     generations = []
     for generation_key in generation_keys:
-        generation = found.get(generation_key) or _first_generation(generation_key)
+        generation = found.get(generation_key) or _first_generation(
+            generation_key, generation_seconds
+        )
         if generation is None:
             return Slot(key=key, value=None, generations=None)
         generations.append(generation)
@@ -70,12 +75,17 @@ def lookup(name, *, variant="", generation_keys):
     return Slot(key=key, value=None, generations=generations)
 
 
-def store(slot, value):
-    """Caches `value` in `slot`, stamped with the slot's generations."""
-    if slot.generations is not None:
-        cache.set(
-            slot.key, (slot.generations, value), timeout=settings.READ_CACHE_SECONDS
-        )
+def store(slot, value, *, timeout=None):
+    """
+    Caches `value` in `slot`, stamped with the slot's generations, for
+    `READ_CACHE_SECONDS` or `timeout` seconds, whichever is shorter.
+    """
+    if slot.generations is None:
+        return
+    seconds = settings.READ_CACHE_SECONDS
+    if timeout is not None:
+        seconds = min(seconds, timeout)
+    cache.set(slot.key, (slot.generations, value), timeout=seconds)
 
 
 def remember(name, compute, *, variant="", generation_keys):
@@ -92,16 +102,18 @@ def remember(name, compute, *, variant="", generation_keys):
     return value
 
 
-def retire(generation_key):
+def retire(generation_key, *, generation_seconds=GENERATION_SECONDS):
     """
     Retires every value stamped with the current `generation_key`: at once,
     and again when the current transaction (if any) commits. A reader
     between the two still sees the rows from before the commit and may
     cache them under the first new generation; the second retires those.
     """
-    _set_new_generation(generation_key)
+    _set_new_generation(generation_key, generation_seconds)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _set_new_generation(generation_key))
+        transaction.on_commit(
+            lambda: _set_new_generation(generation_key, generation_seconds)
+        )
 
 
 def retire_on_commit(generation_key):
@@ -110,21 +122,23 @@ def retire_on_commit(generation_key):
     current transaction commits. Until then other readers still see the old
     rows in the database too, so nothing is retired early.
     """
-    transaction.on_commit(lambda: _set_new_generation(generation_key))
+    transaction.on_commit(
+        lambda: _set_new_generation(generation_key, GENERATION_SECONDS)
+    )
 
 
-def _first_generation(generation_key):
+def _first_generation(generation_key, seconds):
     """
     A fresh generation for a cache that holds none; None when the cache
     cannot be reached (its calls then answer None).
     """
     fresh = uuid.uuid4().hex
-    added = cache.add(generation_key, fresh, timeout=GENERATION_SECONDS)
+    added = cache.add(generation_key, fresh, timeout=seconds)
     if added:
         return fresh
     # False: another process set one first. None: no cache to be had.
     return cache.get(generation_key) if added is False else None
 
 
-def _set_new_generation(generation_key):
-    cache.set(generation_key, uuid.uuid4().hex, timeout=GENERATION_SECONDS)
+def _set_new_generation(generation_key, seconds):
+    cache.set(generation_key, uuid.uuid4().hex, timeout=seconds)
