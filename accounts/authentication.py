@@ -10,8 +10,9 @@ changes:
   decoding it or pass it to the database.
 - Knox reads all of the user's tokens on every request, to delete the
   expired ones. Here a request checks only its own token, and the user's
-  expired tokens are deleted at each login (`accounts.services.issue_token`):
-  one query per authenticated request instead of two.
+  expired tokens are deleted at each login (`accounts.services.issue_token`).
+- That check is cached (`accounts.caching`) until the token or its user
+  changes, so a signed-in request usually runs no query to authenticate.
 - DRF authenticates before it throttles, so a flood of wrong keys would
   get a 401 each, forever, never meeting a rate limit. Failed token
   authentications are counted per client (`client_identity`: the address,
@@ -30,11 +31,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.crypto import hash_token
 from knox.signals import token_expired
 from rest_framework import exceptions
 
 from ravoos_pansy.network import client_address, client_identity
 from ravoos_pansy.throttling import WindowRateThrottle
+
+from . import caching
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +86,21 @@ class TokenAuthentication(KnoxTokenAuthentication):
     def authenticate_credentials(self, token):
         if not _is_printable_ascii(token):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        return super().authenticate_credentials(token)
+
+        digest = hash_token(token.decode())
+        slot = caching.lookup(digest)
+        cached = caching.cached_token(slot, digest)
+        if cached is not None and not _has_expired(cached):
+            return cached.user, cached
+
+        # Knox's own check, which also deletes an expired token.
+        user, auth_token = super().authenticate_credentials(token)
+        caching.remember(slot, auth_token)
+        return user, auth_token
 
     def _cleanup_token(self, auth_token):
         """True (and the token deleted) when `auth_token` has expired."""
-        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+        if not _has_expired(auth_token):
             return False
         username = auth_token.user.get_username()
         auth_token.delete()
@@ -94,6 +108,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
             sender=self.__class__, username=username, source="auth_token"
         )
         return True
+
+
+def _has_expired(auth_token):
+    return auth_token.expiry is not None and auth_token.expiry < timezone.now()
 
 
 def _is_printable_ascii(raw):
