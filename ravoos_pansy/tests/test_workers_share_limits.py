@@ -1,8 +1,10 @@
 """
-Rate limits across gunicorn workers: the production settings, DEBUG off,
-gunicorn.conf.py with two workers, the counters in the real Redis. A limit
-counted in each worker's own memory would let each worker allow it in
-full; in Redis the workers share one count.
+Rate limits and cached token look-ups across gunicorn workers: the
+production settings, DEBUG off, gunicorn.conf.py with two workers, the
+counters and the cache in the real Redis. A limit counted in each worker's
+own memory would let each worker allow it in full; in Redis the workers
+share one count. A token revoked through one worker must be refused by
+the other at once, though both had its look-up cached.
 
 Each worker's Redis connections carry a client name of this test's own (a
 query parameter of REDIS_URL), so Redis itself shows that both workers
@@ -154,6 +156,41 @@ def test_two_workers_share_one_login_limit_in_redis(start_server, redis_db):
     # The wait counts down from the first request of the window.
     assert {retry is None for _, retry in one_by_one[:5]} == {True}
     assert all(0 < int(retry) <= 60 for _, retry in [*one_by_one[5:], *at_once])
+    workers = {
+        client["addr"]
+        for client in redis_db.client_list()
+        if client["name"] == client_name
+    }
+    assert len(workers) == 2, log.read_text()
+
+
+def test_a_token_logged_out_through_one_worker_is_refused_by_both_at_once(
+    start_server, redis_db
+):
+    client_name = f"ravoos-workers-{secrets.token_hex(4)}"
+    server, log = start_server(REDIS_URL=f"{REDIS_TEST_URL}?client_name={client_name}")
+    account = {"email": "new@example.com", "name": "New", "password": "Str0ng-pass!"}
+    signup = server.request("POST", "/api/auth/signup/", account)
+    token = json.loads(signup[2])["token"]
+    signed_in = {"Authorization": f"Token {token}"}
+
+    def read_me(_):
+        return server.request("GET", "/api/auth/me/", headers=signed_in)[0]
+
+    # Bursts of six at once, so that both workers answer with the token's
+    # look-up cached.
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        before = list(pool.map(read_me, range(24)))
+    cached = list(redis_db.scan_iter(match="ravoos:*:cached:*:token:*"))
+    logout = server.request("POST", "/api/auth/logout/", headers=signed_in)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        after = list(pool.map(read_me, range(24)))
+
+    assert signup[0] == 201
+    assert before == [200] * 24
+    assert len(cached) == 1
+    assert logout[0] == 204
+    assert after == [401] * 24
     workers = {
         client["addr"]
         for client in redis_db.client_list()
