@@ -40,3 +40,19 @@ class CacheOutageLogFilter(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class DisallowedHostLogFilter(logging.Filter):
+    """
+    Django logs each request for a host not in ALLOWED_HOSTS at ERROR with
+    a traceback, and scanners that try servers by address send such
+    requests all day. They are answered with a 400 and need no one's
+    attention, so each becomes one WARNING line naming the host.
+    """
+
+    def filter(self, record):
+        record.levelno = logging.WARNING
+        record.levelname = logging.getLevelName(logging.WARNING)
+        record.exc_info = None
+        record.exc_text = None
+        return True

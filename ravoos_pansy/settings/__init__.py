@@ -503,6 +503,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "ravoos_pansy.logs.RequestIdLogFilter"},
         "cache_outage": {"()": "ravoos_pansy.logs.CacheOutageLogFilter"},
+        "disallowed_host": {"()": "ravoos_pansy.logs.DisallowedHostLogFilter"},
     },
     "formatters": {
         "plain": {
@@ -527,5 +528,7 @@ LOGGING = {
         "django.utils.autoreload": {"level": "WARNING"},
         # Redis errors the cache carries on after: one warning line each.
         "django_redis.cache": {"filters": ["cache_outage"]},
+        # Requests for another host: one warning line each, no traceback.
+        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
     },
 }

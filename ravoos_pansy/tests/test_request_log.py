@@ -96,3 +96,18 @@ def test_no_log_record_holds_a_password_token_or_query_string(api_client, caplog
         assert PASSWORD not in text
         assert TOKEN not in text
         assert "?" not in record.getMessage()
+
+
+def test_a_request_for_another_host_is_one_warning_line_without_a_traceback(
+    api_client, caplog
+):
+    caplog.set_level(logging.INFO)
+
+    response = api_client.get("/api/no-such-thing/", HTTP_HOST="scanner.example")
+
+    [record] = [r for r in caplog.records if r.name.startswith("django.security")]
+    assert response.status_code == 400
+    assert record.levelno == logging.WARNING
+    assert "'scanner.example'" in record.getMessage()
+    assert record.exc_info is None
+    assert "Traceback" not in rendered(record)
