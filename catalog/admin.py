@@ -159,6 +159,10 @@ class ProductAdminForm(forms.ModelForm):
     stock the page showed (a hidden initial value): an untouched stock
     field is then left out of the save, and a stock edited on a page that
     shows an old figure is refused rather than undoing orders.
+
+    The category is read under a row lock, which the admin's transaction
+    holds until the product is saved, as the staff API does: a category
+    deleted meanwhile is a form error, not a foreign key failing at commit.
     """
 
     class Meta:
@@ -178,6 +182,17 @@ class ProductAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "stock" in self.fields:
             self.fields["stock"].show_hidden_initial = True
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        if category is None:
+            return category
+        locked = Category.objects.select_for_update().filter(pk=category.pk).first()
+        if locked is None:
+            raise forms.ValidationError(
+                "This category no longer exists.", code="does_not_exist"
+            )
+        return locked
 
     def clean_stock(self):
         stock = self.cleaned_data["stock"]

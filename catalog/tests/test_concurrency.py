@@ -186,6 +186,39 @@ def test_an_admin_move_crossing_a_staff_api_move_is_refused(client, db):
     assert tree_is_sound()
 
 
+def test_a_product_added_in_the_admin_to_a_category_being_deleted_is_refused(
+    client, db
+):
+    client.force_login(StaffFactory(is_superuser=True))
+    doomed = CategoryFactory(name="Doomed", slug="doomed")
+
+    response = while_holding(
+        lambda: services.delete_category(category=doomed),
+        lambda: quiet(client).post(
+            "/admin/catalog/product/add/",
+            {
+                "name": "Late Shirt",
+                "slug": "late-shirt",
+                "category": doomed.pk,
+                "description": "",
+                "price": "10.00",
+                "stock": "0",
+                "initial-stock": "0",
+                "is_active": "on",
+            },
+        ),
+    )
+
+    # The form comes back with the error, instead of a server error when
+    # the foreign key is checked at commit.
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "category": ["This category no longer exists."]
+    }
+    assert not Product.objects.exists()
+    assert not Category.objects.exists()
+
+
 @pytest.mark.parametrize("under", ["the root", "a parent"])
 def test_two_categories_added_at_once_both_take_their_place(
     staff_client, category, child_category, under
