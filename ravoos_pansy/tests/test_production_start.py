@@ -41,6 +41,22 @@ class Server:
         finally:
             connection.close()
 
+    def post_chunked(self, path, body, headers=None):
+        """A POST whose body is sent in chunks, without a Content-Length."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(
+                "POST",
+                path,
+                body=iter([body]),
+                headers={**(headers or {}), "Transfer-Encoding": "chunked"},
+                encode_chunked=True,
+            )
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
 
 def wait_until_listening(process, port, log):
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -125,3 +141,23 @@ def test_production_start_serves_health_admin_css_and_json_errors(
     assert "ravoos_pansy.middleware GET /api/health/ 200 " in logged
     assert "ravoos_pansy.middleware GET /admin/login/ 200 " in logged
     assert stderr.read_text() == ""
+
+
+def test_a_body_sent_in_chunks_is_never_read(started_server):
+    # Django reads exactly Content-Length bytes of a body, and a chunked
+    # request has none: its body counts as empty, whatever its size, so the
+    # size limit has nothing to count.
+    server, *_ = started_server
+    credentials = {"email": "someone@example.com", "password": "whatever-it-is"}
+
+    status, _, body = server.post_chunked(
+        "/api/auth/login/",
+        json.dumps(credentials).encode(),
+        {**HTTPS, "Content-Type": "application/json"},
+    )
+
+    assert status == 400
+    assert [error["attr"] for error in json.loads(body)["errors"]] == [
+        "email",
+        "password",
+    ]
