@@ -5,8 +5,8 @@ who sent it (see `ravoos_pansy.caching`).
 A lookup is cached under the token's digest, which only the holder of the
 whole key can produce, and stamped with a generation of that token's own.
 The generation is retired whenever the token or its user changes: a token
-deleted (logout, logout everywhere, a new password, the expiry clean-up,
-the user deleted) or saved, and any save of the user (deactivated, made
+deleted (logout, a new password, the expiry clean-up, the user deleted,
+the admin) or saved, and any save of the user (deactivated, made
 staff, renamed). A lookup made before such a change is never served after
 it, in any process, even if it was stored after the change.
 

@@ -196,7 +196,7 @@ def test_a_look_up_is_cached_for_a_minute_at_most(user):
     with mock.patch.object(cache, "set", wraps=cache.set) as cache_set:
         client.get(ME)
 
-    stored = [call for call in cache_set.call_args_list if "token" in call.args[0]]
+    stored = [call for call in cache_set.call_args_list if ":token:" in call.args[0]]
     assert [call.kwargs["timeout"] for call in stored] == [caching.TOKEN_SECONDS]
     assert caching.TOKEN_SECONDS == 60
 
