@@ -154,7 +154,11 @@ class Product(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["is_active", "price"]),
+            # Both price orders end on the id, as the list sorts: with many
+            # products at one price, a page is then read off the index
+            # instead of sorting every product at that price.
+            models.Index(fields=["is_active", "price", "id"]),
+            models.Index(fields=["is_active", "-price", "id"]),
             models.Index(fields=["is_active", "name"]),
             models.Index(fields=["is_active", "-created_at"]),
             # Counts the active products of the visible categories from the
