@@ -4,10 +4,12 @@ at commit: one write is held open while a request from another thread runs
 into its locks, then the first commits.
 """
 
+import io
 import threading
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from accounts.tests.factories import StaffFactory
@@ -217,6 +219,18 @@ def test_a_product_added_in_the_admin_to_a_category_being_deleted_is_refused(
     }
     assert not Product.objects.exists()
     assert not Category.objects.exists()
+
+
+def test_seed_demo_waits_for_a_staff_tree_write_and_then_adds_its_tree(db):
+    result = while_holding(
+        lambda: services.create_category(name="Held"),
+        lambda: call_command("seed_demo", products=0, force=True, stdout=io.StringIO()),
+    )
+
+    assert result is None
+    assert Category.objects.filter(slug="held").exists()
+    assert Category.objects.count() > 1
+    assert tree_is_sound()
 
 
 @pytest.mark.parametrize("under", ["the root", "a parent"])

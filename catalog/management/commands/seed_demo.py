@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 from accounts.models import Address, User
 from catalog.caching import catalog_changed
 from catalog.models import Category, Product
+from catalog.services import lock_category_tree
 from coupons.models import Coupon
 from orders import pricing
 
@@ -157,6 +158,8 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         with transaction.atomic():
+            # Computed from the paths read below, as a staff move would be.
+            lock_category_tree()
             leaves = self._seed_categories()
         created = self._seed_products(count=products, leaves=leaves)
         # Bulk inserts send no save signal: retire cached catalog reads.
