@@ -1,8 +1,8 @@
 """
 A token's look-up is cached, so a signed-in request runs no query to
 authenticate; every way a token or its user changes ends the cached
-look-up at once. Each client below has sent a request first, so that its
-token is cached when the change comes.
+look-up at once. Most clients below send a request first (`signed_in`),
+so that their token is cached when the change comes.
 """
 
 import pickle
