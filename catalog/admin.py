@@ -187,11 +187,9 @@ class ProductAdminForm(forms.ModelForm):
         category = self.cleaned_data["category"]
         if category is None:
             return category
-        locked = Category.objects.select_for_update().filter(pk=category.pk).first()
+        locked = services.lock_category(category.pk)
         if locked is None:
-            raise forms.ValidationError(
-                "This category no longer exists.", code="does_not_exist"
-            )
+            raise forms.ValidationError(services.CATEGORY_GONE, code="does_not_exist")
         return locked
 
     def clean_stock(self):

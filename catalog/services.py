@@ -34,6 +34,7 @@ from .models import Category, Product
 logger = logging.getLogger(__name__)
 
 SLUG_ATTEMPTS = 3
+CATEGORY_GONE = "This category no longer exists."
 
 
 def free_slug(*, model, name):
@@ -75,16 +76,19 @@ def _delete_file_on_commit(name):
         transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def _lock_category(*, pk, field):
+def lock_category(pk):
     """
     The category `pk`, read under a row lock that a delete of it must wait
-    for; a 400 on `field` when it was deleted meanwhile.
+    for; None when it was deleted meanwhile.
     """
-    category = Category.objects.select_for_update().filter(pk=pk).first()
+    return Category.objects.select_for_update().filter(pk=pk).first()
+
+
+def _lock_category(*, pk, field):
+    """`lock_category`, with a 400 on `field` when the category is gone."""
+    category = lock_category(pk)
     if category is None:
-        raise DomainValidationError(
-            {field: ["This category no longer exists."]}, code="does_not_exist"
-        )
+        raise DomainValidationError({field: [CATEGORY_GONE]}, code="does_not_exist")
     return category
 
 
@@ -240,9 +244,7 @@ def _reread_parent(parent):
         return None
     current = Category.objects.filter(pk=parent.pk).first()
     if current is None:
-        raise DomainValidationError(
-            {"parent": ["This category no longer exists."]}, code="does_not_exist"
-        )
+        raise DomainValidationError({"parent": [CATEGORY_GONE]}, code="does_not_exist")
     return current
 
 
