@@ -9,7 +9,6 @@ password and ends nothing.
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.test import Client
 from knox.models import AuthToken
 
 from accounts.tests.factories import StaffFactory, UserFactory
@@ -20,12 +19,10 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "cobalt-harbour-1999"
 
 
-def test_the_admin_password_form_revokes_the_users_tokens(user):
+def test_the_admin_password_form_revokes_the_users_tokens(user, admin_client):
     phone = client_for(user)
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
 
-    response = admin.post(
+    response = admin_client.post(
         f"/admin/accounts/user/{user.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
@@ -35,12 +32,12 @@ def test_the_admin_password_form_revokes_the_users_tokens(user):
     assert phone.get("/api/auth/me/").status_code == 401
 
 
-def test_disabling_password_authentication_in_the_admin_revokes_the_tokens(user):
+def test_disabling_password_authentication_in_the_admin_revokes_the_tokens(
+    user, admin_client
+):
     phone = client_for(user)
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
 
-    response = admin.post(
+    response = admin_client.post(
         f"/admin/accounts/user/{user.pk}/password/",
         {
             "usable_password": "false",

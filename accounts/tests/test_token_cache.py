@@ -11,12 +11,10 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from knox.crypto import hash_token
 from knox.models import AuthToken
 
 from accounts import caching
-from accounts.tests.factories import StaffFactory
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +46,11 @@ def test_a_signed_in_request_runs_no_query_to_authenticate(
     assert response.json()["email"] == user.email
 
 
-def log_out(user, client, password):
+def log_out(*, client, **_):
     assert client.post("/api/auth/logout/").status_code == 204
 
 
-def change_password_elsewhere(user, client, password):
+def change_password_elsewhere(*, user, password, **_):
     response = client_for(user).post(
         "/api/auth/password/",
         {"old_password": password, "new_password": NEW_PASSWORD},
@@ -61,26 +59,24 @@ def change_password_elsewhere(user, client, password):
     assert response.status_code == 200
 
 
-def change_password_in_the_admin(user, client, password):
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
-    response = admin.post(
+def change_password_in_the_admin(*, user, admin_client, **_):
+    response = admin_client.post(
         f"/admin/accounts/user/{user.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
 
 
-def deactivate(user, client, password):
+def deactivate(*, user, **_):
     user.is_active = False
     user.save(update_fields=["is_active"])
 
 
-def delete_the_user(user, client, password):
+def delete_the_user(*, user, **_):
     user.delete()
 
 
-def delete_the_tokens(user, client, password):
+def delete_the_tokens(*, user, **_):
     AuthToken.objects.filter(user=user).delete()
 
 
@@ -95,10 +91,12 @@ def delete_the_tokens(user, client, password):
         delete_the_tokens,
     ],
 )
-def test_a_cached_token_stops_working_as_soon_as_it_is_revoked(user, password, revoke):
+def test_a_cached_token_stops_working_as_soon_as_it_is_revoked(
+    user, password, admin_client, revoke
+):
     client = signed_in(user)
 
-    revoke(user, client, password)
+    revoke(user=user, client=client, password=password, admin_client=admin_client)
 
     response = client.get(ME)
     assert response.status_code == 401

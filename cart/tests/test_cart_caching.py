@@ -7,9 +7,8 @@ catalog row or its stock. Each customer's cart is cached apart.
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
-from accounts.tests.factories import AddressFactory, StaffFactory
+from accounts.tests.factories import AddressFactory
 from catalog import services as catalog_services
 
 CART = "/api/cart/"
@@ -105,16 +104,16 @@ def test_the_cart_shows_a_new_price_and_stock_taken_by_others(
 
 
 def test_a_line_changed_or_deleted_in_the_admin_shows_at_once(
-    user_client, product, make_line
+    user_client, product, make_line, admin_client
 ):
     line = make_line(product=product, quantity=1)
     assert lines(user_client) == [(product.pk, 1)]
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
 
-    admin.post(f"/admin/cart/cartitem/{line.pk}/change/", {"quantity": 4}, follow=True)
+    admin_client.post(
+        f"/admin/cart/cartitem/{line.pk}/change/", {"quantity": 4}, follow=True
+    )
     changed = lines(user_client)
-    admin.post(
+    admin_client.post(
         "/admin/cart/cartitem/",
         {"action": "delete_selected", "_selected_action": [line.pk], "post": "yes"},
     )

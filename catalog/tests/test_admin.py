@@ -4,19 +4,12 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.tests.factories import StaffFactory
 from catalog.models import Category, Product
 
 from .conftest import image_bytes, stored_files
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(StaffFactory(is_superuser=True))
-    return client
 
 
 def test_product_changelist_queries_do_not_grow_with_the_rows(admin_client, category):

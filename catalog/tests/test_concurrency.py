@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from accounts.tests.factories import StaffFactory
 from catalog import services
 from catalog.models import Category, Product
 
@@ -167,14 +166,13 @@ def test_a_move_crossing_a_concurrent_move_is_refused_and_the_tree_holds(
     assert tree_is_sound()
 
 
-def test_an_admin_move_crossing_a_staff_api_move_is_refused(client, db):
-    client.force_login(StaffFactory(is_superuser=True))
+def test_an_admin_move_crossing_a_staff_api_move_is_refused(admin_client):
     left = CategoryFactory(name="Left", slug="left")
     right = CategoryFactory(name="Right", slug="right")
 
     response = while_holding(
         lambda: services.update_category(category=left, parent=right),
-        lambda: client.post(
+        lambda: admin_client.post(
             "/admin/catalog/category/move/",
             {"node": right.pk, "target": left.pk, "relation": "child"},
         ),
@@ -189,14 +187,13 @@ def test_an_admin_move_crossing_a_staff_api_move_is_refused(client, db):
 
 
 def test_a_product_added_in_the_admin_to_a_category_being_deleted_is_refused(
-    client, db
+    admin_client,
 ):
-    client.force_login(StaffFactory(is_superuser=True))
     doomed = CategoryFactory(name="Doomed", slug="doomed")
 
     response = while_holding(
         lambda: services.delete_category(category=doomed),
-        lambda: quiet(client).post(
+        lambda: quiet(admin_client).post(
             "/admin/catalog/product/add/",
             {
                 "name": "Late Shirt",

@@ -3,17 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import StaffFactory
-
 from .factories import CouponFactory
 
 CHANGELIST = "/admin/coupons/coupon/"
-
-
-@pytest.fixture
-def admin_site_client(client, db):
-    client.force_login(StaffFactory(is_superuser=True))
-    return client
 
 
 @pytest.fixture
@@ -34,11 +26,11 @@ def listed_codes(response):
     return sorted(coupon.code for coupon in response.context["cl"].result_list)
 
 
-def test_the_coupon_list_shows_usage_against_the_limit(admin_site_client):
+def test_the_coupon_list_shows_usage_against_the_limit(admin_client):
     CouponFactory(code="LIMITED", usage_limit=100, used_count=3)
     CouponFactory(code="OPEN")
 
-    response = admin_site_client.get(CHANGELIST)
+    response = admin_client.get(CHANGELIST)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -51,33 +43,33 @@ def test_the_coupon_list_shows_usage_against_the_limit(admin_site_client):
     [("current", ["CURRENT"]), ("upcoming", ["UPCOMING"]), ("expired", ["EXPIRED"])],
 )
 def test_the_coupon_list_filters_by_validity(
-    admin_site_client, coupons_by_validity, validity, expected
+    admin_client, coupons_by_validity, validity, expected
 ):
-    response = admin_site_client.get(CHANGELIST, {"validity": validity})
+    response = admin_client.get(CHANGELIST, {"validity": validity})
 
     assert listed_codes(response) == expected
 
 
-def test_the_coupon_list_filters_by_active_flag(admin_site_client):
+def test_the_coupon_list_filters_by_active_flag(admin_client):
     CouponFactory(code="ON")
     CouponFactory(code="OFF", is_active=False)
 
-    response = admin_site_client.get(CHANGELIST, {"is_active__exact": "0"})
+    response = admin_client.get(CHANGELIST, {"is_active__exact": "0"})
 
     assert listed_codes(response) == ["OFF"]
 
 
-def test_the_coupon_list_searches_codes(admin_site_client):
+def test_the_coupon_list_searches_codes(admin_client):
     CouponFactory(code="SUMMER10")
     CouponFactory(code="WINTER10")
 
-    response = admin_site_client.get(CHANGELIST, {"q": "summer"})
+    response = admin_client.get(CHANGELIST, {"q": "summer"})
 
     assert listed_codes(response) == ["SUMMER10"]
 
 
-def test_the_admin_form_refuses_a_cap_on_a_fixed_coupon(admin_site_client):
-    response = admin_site_client.post(
+def test_the_admin_form_refuses_a_cap_on_a_fixed_coupon(admin_client):
+    response = admin_client.post(
         "/admin/coupons/coupon/add/",
         {
             "code": "FLAT",

@@ -6,9 +6,7 @@ apart from everyone else's.
 """
 
 import pytest
-from django.test import Client
 
-from accounts.tests.factories import StaffFactory
 from orders import services
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +55,13 @@ def test_a_status_change_by_staff_and_a_cancel_show_at_once(
     assert statuses(user_client, "?status=packing") == ["packing"]
 
 
-def test_an_order_moved_by_the_admin_action_shows_at_once(user_client, product, place):
+def test_an_order_moved_by_the_admin_action_shows_at_once(
+    user_client, product, place, admin_client
+):
     order = place((product, 1))
     assert statuses(user_client) == ["placed"]
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
 
-    admin.post(
+    admin_client.post(
         "/admin/orders/order/",
         {"action": "move_to_next_status", "_selected_action": [order.pk]},
     )

@@ -81,10 +81,10 @@ def test_a_form_over_the_limit_outside_the_api_is_a_plain_413(settings):
     )
 
 
-def test_the_admin_takes_a_product_image_of_the_full_image_limit(settings, tmp_path):
+def test_the_admin_takes_a_product_image_of_the_full_image_limit(
+    settings, tmp_path, admin_client
+):
     settings.MEDIA_ROOT = tmp_path
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
     category = CategoryFactory()
     image = png_of_exactly(settings.MAX_IMAGE_UPLOAD_BYTES)
     body = multipart(
@@ -100,7 +100,7 @@ def test_the_admin_takes_a_product_image_of_the_full_image_limit(settings, tmp_p
         }
     )
 
-    response = post_multipart(admin, "/admin/catalog/product/add/", body)
+    response = post_multipart(admin_client, "/admin/catalog/product/add/", body)
 
     assert len(image) == 5 * MEGABYTE
     assert len(body) > 5 * MEGABYTE
