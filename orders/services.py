@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 def place_order(*, user, address_id, coupon_code=None):
     """
-    Turns `user`'s cart into a placed order, or changes nothing.
+    Turns `user`'s cart into a placed order, or changes nothing. The order
+    is returned with its lines and status history, ready to serialize.
 
     Raises `DomainValidationError` (400) for an empty cart, an address that
     is not the user's or totals larger than an order can record,
@@ -190,7 +191,10 @@ def _lock_address(*, user, address_id):
 
 
 def _write_order(*, user, address, coupon, totals, sold):
-    """The order with its lines, coupon use and first history step."""
+    """
+    The order with its lines, coupon use and first history step, which the
+    returned order holds.
+    """
     order = Order.objects.create(
         user=user,
         status=OrderStatus.PLACED,
@@ -205,7 +209,7 @@ def _write_order(*, user, address, coupon, totals, sold):
     )
     if coupon is not None:
         redeem_coupon(coupon=coupon, user=user, order=order)
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             product=product,
@@ -216,9 +220,17 @@ def _write_order(*, user, address, coupon, totals, sold):
         )
         for product, quantity in sold
     )
-    OrderStatusChange.objects.create(
+    first_step = OrderStatusChange.objects.create(
         order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=user
     )
+
+    # Checkout answers with the bill just written. Kept as if prefetched
+    # (as DRF's update view resets this cache), its lines and history are
+    # not read back: the lines are in `id` order, as `OrderLine` sorts them.
+    order._prefetched_objects_cache = {
+        "lines": lines,
+        "status_history": [first_step],
+    }
     return order
 
 

@@ -116,10 +116,9 @@ class CheckoutView(APIView):
         return Response(stored.body, status=stored.status, headers=headers)
 
     def _place_order(self, user, data):
-        order = services.place_order(
+        return services.place_order(
             user=user, address_id=data["address_id"], coupon_code=data.get("coupon")
         )
-        return selectors.customer_order_bills(user=user).get(pk=order.pk)
 
     def _answer(self, user, data):
         """The checkout's status, body and order, refusals rendered as errors."""
