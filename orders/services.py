@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 def place_order(*, user, address_id, coupon_code=None):
     """
     Turns `user`'s cart into a placed order, or changes nothing. The order
-    is returned with its lines and status history, ready to serialize.
+    is returned with its lines and status history, ready to serialise.
 
     Raises `DomainValidationError` (400) for an empty cart, an address that
     is not the user's or totals larger than an order can record,
@@ -224,9 +224,10 @@ def _write_order(*, user, address, coupon, totals, sold):
         order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=user
     )
 
-    # Checkout answers with the bill just written. Kept as if prefetched
-    # (as DRF's update view resets this cache), its lines and history are
-    # not read back: the lines are in `id` order, as `OrderLine` sorts them.
+    # Checkout answers with the bill just written: its lines and history
+    # are set as the order's prefetched rows (the cache DRF's update view
+    # also manages) rather than read back. The lines are in `id` order, as
+    # `OrderLine` sorts them.
     order._prefetched_objects_cache = {
         "lines": lines,
         "status_history": [first_step],
