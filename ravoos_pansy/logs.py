@@ -35,10 +35,7 @@ class CacheOutageLogFilter(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             record.msg = "Cache unavailable, carrying on without it: %s"
             record.args = (record.exc_info[1],)
-            record.levelno = logging.WARNING
-            record.levelname = logging.getLevelName(logging.WARNING)
-            record.exc_info = None
-            record.exc_text = None
+            _make_one_warning_line(record)
         return True
 
 
@@ -51,8 +48,13 @@ class DisallowedHostLogFilter(logging.Filter):
     """
 
     def filter(self, record):
-        record.levelno = logging.WARNING
-        record.levelname = logging.getLevelName(logging.WARNING)
-        record.exc_info = None
-        record.exc_text = None
+        _make_one_warning_line(record)
         return True
+
+
+def _make_one_warning_line(record):
+    """Turns `record` into a WARNING that is logged without its traceback."""
+    record.levelno = logging.WARNING
+    record.levelname = logging.getLevelName(logging.WARNING)
+    record.exc_info = None
+    record.exc_text = None
