@@ -42,8 +42,10 @@ bind = f"0.0.0.0:{_env_int('PORT', 8000, minimum=1)}"
 # Chosen by measurement (`make bench`, docs/benchmarks.md): on 2 CPUs, 2
 # sync workers served as much as 2 workers x 4 threads, 4 workers or 3
 # workers x 2 threads, each within the run-to-run noise, and with the
-# fewest processes; more workers only shared the same two CPUs. Measure
-# again before changing these on a bigger machine.
+# fewest processes; more workers only shared the same two CPUs. Measured
+# again with cached reads: 3 or 4 workers served those no better and
+# checkout slower, competing with PostgreSQL for the CPUs. Measure again
+# before changing these on a bigger machine.
 workers = _env_int("WEB_CONCURRENCY", 2, minimum=1)
 threads = _env_int("GUNICORN_THREADS", 1, minimum=1)
 
