@@ -4,7 +4,7 @@ from uuid import uuid4
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -20,6 +20,20 @@ def _inactive_ancestor_or_self(path_ref):
     return Exists(
         Category.objects.filter(is_active=False).filter(StartsWith(path_ref, F("path")))
     )
+
+
+def sold_by_catalog(product=""):
+    """
+    The condition that the catalog sells a product: the product active, in
+    an active category whose ancestors are all active too. `product` is the
+    relation from the rows queried to the product ("" when they are
+    products). A condition on joined rows, not a subquery of its own, so it
+    serves filters and annotations alike and is quick to build.
+    """
+    prefix = f"{product}__" if product else ""
+    return Q(
+        **{f"{prefix}is_active": True, f"{prefix}category__is_active": True}
+    ) & ~_inactive_ancestor_or_self(OuterRef(f"{prefix}category__path"))
 
 
 class CategoryQuerySet(MP_NodeQuerySet):
@@ -94,9 +108,11 @@ class ProductQuerySet(models.QuerySet):
         whose ancestors are all active too (one SQL query, no per-row
         look-ups).
         """
-        return self.filter(is_active=True, category__is_active=True).exclude(
-            _inactive_ancestor_or_self(OuterRef("category__path"))
-        )
+        return self.filter(sold_by_catalog())
+
+    def with_on_sale(self):
+        """Annotates `on_sale`: whether the catalog sells each product."""
+        return self.annotate(on_sale=sold_by_catalog())
 
     def in_category_tree(self, category):
         """Products of `category` and of every category below it."""
