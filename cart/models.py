@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from catalog.models import Product
+from catalog.models import Product, sold_by_catalog
 from orders import pricing
 
 
@@ -19,8 +19,7 @@ class CartItemQuerySet(models.QuerySet):
 
     def with_sale_status(self):
         """Annotates `product_on_sale`: whether the catalog still sells it."""
-        on_sale = Product.objects.active().filter(pk=models.OuterRef("product_id"))
-        return self.annotate(product_on_sale=models.Exists(on_sale))
+        return self.annotate(product_on_sale=sold_by_catalog("product"))
 
 
 class CartItem(models.Model):

@@ -17,7 +17,6 @@ import logging
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import NotFound
 
 from accounts.models import Address
@@ -270,11 +269,10 @@ def _lock_products(product_ids):
     annotated with `on_sale`: whether the catalog sells it (the product, its
     category and every ancestor category active).
     """
-    on_sale = Product.objects.active().filter(pk=OuterRef("pk"))
     return {
         product.pk: product
         for product in Product.objects.select_for_update(of=("self",))
-        .annotate(on_sale=Exists(on_sale))
+        .with_on_sale()
         .filter(pk__in=product_ids)
         .order_by("pk")
     }
