@@ -4,6 +4,7 @@ Where a request comes from: `client_address` for log lines, and
 count it.
 """
 
+import functools
 import ipaddress
 
 from rest_framework.settings import api_settings
@@ -16,10 +17,25 @@ UNKNOWN_ADDRESS = "unknown"
 IPV6_CLIENT_PREFIX = 64
 
 
+# Longer than any IP address in text, an IPv6 zone included.
+MAX_ADDRESS_LENGTH = 100
+
+
 def _canonical(address):
     """The address in one spelling, or None when it is not an IP address."""
+    address = address.strip()
+    if len(address) > MAX_ADDRESS_LENGTH:
+        return None
+    return _parsed(address)
+
+
+# Parsing an address is a good part of a cached read's own work, and a
+# client sends many requests from one address. The memo holds only short
+# strings, so a flood of made-up headers cannot make it large.
+@functools.lru_cache(maxsize=4096)
+def _parsed(address):
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None
 
@@ -59,6 +75,12 @@ def client_identity(request):
     address = client_address(request)
     if address == UNKNOWN_ADDRESS:
         return address
+    return _identity(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _identity(address):
+    # Given a canonical address, so at most MAX_ADDRESS_LENGTH long.
     ip = ipaddress.ip_address(address)
     if ip.version == 4:
         return address

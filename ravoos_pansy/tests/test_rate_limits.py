@@ -362,6 +362,8 @@ def test_behind_one_proxy_the_rightmost_forwarded_address_is_counted(
         (1, "192.0.2.1, not-an-address", "198.51.100.7"),
         (1, "2001:DB8:0:0::1", "2001:db8::1"),
         (1, " , ", "198.51.100.7"),
+        (1, "fe80::1%eth0", "fe80::1%eth0"),
+        (1, "fe80::1%" + "e" * 200, "198.51.100.7"),
     ],
 )
 def test_client_address_trusts_only_the_configured_number_of_proxies(
