@@ -10,18 +10,20 @@ time. A new token rather than a counter, so that a flushed or restarted
 cache, or an evicted token, can never bring an old generation back.
 
 A lookup is one round trip: the generations and the value are read
-together. Keys name the release (`READ_CACHE_RELEASE`), so a new deploy
-starts with none of the bodies the old code rendered. With Redis
-(production) every worker shares them, so a change made through one is
-seen by all. `READ_CACHE_SECONDS` bounds how long a value can outlive a
-change made behind the application's back (raw SQL, a restore); 0 turns
-these caches off, which is the default without Redis, where each process
-would keep a cache of its own that the others' changes never reach.
+together, and with Redis the request's rate-limit counts are added to in
+the same trip (`Counter`, `ravoos_pansy.cache_backends`). Keys name the
+release (`READ_CACHE_RELEASE`), so a new deploy starts with none of the
+bodies the old code rendered. With Redis (production) every worker shares
+them, so a change made through one is seen by all. `READ_CACHE_SECONDS`
+bounds how long a value can outlive a change made behind the application's
+back (raw SQL, a restore); 0 turns these caches off, which is the default
+without Redis, where each process would keep a cache of its own that the
+others' changes never reach.
 """
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,44 +37,101 @@ GENERATION_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
+class Counter:
+    """
+    A count kept in the cache under `key`, which its first increment creates
+    to last `seconds` (a throttle's window).
+    """
+
+    key: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Slot:
     """
     A place in the cache for one value: the value found there if it is
     still current (else None), and the generations to stamp a new one with
     (None when the cache is off or cannot be reached, so nothing is stored).
+    `counts` holds the new count of each counter the lookup added to, by
+    key (None when the cache cannot be reached).
     """
 
     key: str
     value: object
     generations: tuple | None
+    counts: dict = field(default_factory=dict)
 
 
-def lookup(name, *, variant="", generation_keys, generation_seconds=GENERATION_SECONDS):
+def lookup(
+    name,
+    *,
+    variant="",
+    generation_keys,
+    generation_seconds=GENERATION_SECONDS,
+    counters=(),
+):
     """
     The slot of the value cached as `name` (and `variant`, any text), which
     shows the data that `generation_keys` stand for. A generation the cache
-    does not hold yet is drawn, to last `generation_seconds`.
+    does not hold yet is drawn, to last `generation_seconds`. Each of
+    `counters` is added to on the way, even when the read cache is off.
     """
     digest = hashlib.sha256(variant.encode()).hexdigest()[:32] if variant else "-"
     key = f"cached:{settings.READ_CACHE_RELEASE}:{name}:{digest}"
     if not settings.READ_CACHE_SECONDS:
-        return Slot(key=key, value=None, generations=None)
+        counts = {counter.key: count(counter) for counter in counters}
+        return Slot(key=key, value=None, generations=None, counts=counts)
 
-    found = cache.get_many([*generation_keys, key])
+    counts, found = _count_and_get_many(counters, [*generation_keys, key])
     generations = []
     for generation_key in generation_keys:
         generation = found.get(generation_key) or _first_generation(
             generation_key, generation_seconds
         )
         if generation is None:
-            return Slot(key=key, value=None, generations=None)
+            return Slot(key=key, value=None, generations=None, counts=counts)
         generations.append(generation)
     generations = tuple(generations)
 
     stamped = found.get(key)
-    if stamped is not None and stamped[0] == generations:
-        return Slot(key=key, value=stamped[1], generations=generations)
-    return Slot(key=key, value=None, generations=generations)
+    value = stamped[1] if stamped is not None and stamped[0] == generations else None
+    return Slot(key=key, value=value, generations=generations, counts=counts)
+
+
+def count(counter):
+    """
+    Adds one to `counter`, creating it if it has expired or never was;
+    returns the new count, or None when the cache cannot be reached.
+    """
+    if hasattr(cache, "count_and_get_many"):
+        counts, _ = _count_and_get_many([counter], [])
+        return counts[counter.key]
+    try:
+        return cache.incr(counter.key)
+    except ValueError:
+        pass  # Not there yet.
+    if cache.add(counter.key, 1, timeout=counter.seconds):
+        return 1
+    try:
+        # A concurrent call created it first.
+        return cache.incr(counter.key)
+    except ValueError:
+        return None
+
+
+def _count_and_get_many(counters, keys):
+    """
+    The new counts of `counters` and the values of `keys` found: one round
+    trip for a cache that can do both at once (Redis), else a call each.
+    """
+    if hasattr(cache, "count_and_get_many"):
+        answer = cache.count_and_get_many(counters, keys)
+        if answer is None:  # Out of reach; the backend has logged it.
+            return dict.fromkeys(counter.key for counter in counters), {}
+        return answer
+    counts = {counter.key: count(counter) for counter in counters}
+    return counts, cache.get_many(keys)
 
 
 def store(slot, value, *, timeout=None):

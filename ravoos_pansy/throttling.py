@@ -26,6 +26,7 @@ from django.utils.crypto import salted_hmac
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from . import caching
 from .network import client_address, client_identity
 
 logger = logging.getLogger(__name__)
@@ -70,11 +71,11 @@ class RateFromSettingsMixin:
             ) from None
 
     def get_ident(self, request):
-        # Log lines still name the full address (see allow_request).
+        # Log lines still name the full address (see allow_count).
         return client_identity(request)
 
-    def allow_request(self, request, view):
-        allowed = super().allow_request(request, view)
+    def allow_count(self, request, count):
+        allowed = super().allow_count(request, count)
         if not allowed:
             logger.warning(
                 "Throttled %s %s from %s (scope %s)",
@@ -90,16 +91,36 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
     """
     DRF's rate throttle, counting with one atomic increment per request in
     a window that opens with the client's first request (see above).
+
+    Counting and judging are apart, so that a view may add the count to a
+    round trip it makes anyway (`ravoos_pansy.caching.lookup`): `counter()`
+    names what this request adds to, and `allow_count()` judges the count
+    it reached.
     """
 
     def allow_request(self, request, view):
-        if self.rate is None:
+        counter = self.counter(request, view)
+        if counter is None:
             return True
+        return self.allow_count(request, caching.count(counter))
+
+    def counter(self, request, view):
+        """The counter this request adds to; None when it is not limited."""
+        if self.rate is None:
+            return None
         self.key = self.get_cache_key(request, view)
         if self.key is None:
-            return True
+            return None
+        return caching.Counter(key=self.key, seconds=self.duration)
 
-        count = self._count_request()
+    def allow_count(self, request, count):
+        """
+        Whether the request that brought the count to `count` may go on; a
+        None count (the cache out of reach) lets it.
+        """
+        if count == 1:
+            # This request opened the window.
+            self.cache.set(self._opened_key, self.timer(), timeout=self.duration)
         return count is None or count <= self.num_requests
 
     def wait(self):
@@ -112,24 +133,6 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
     @property
     def _opened_key(self):
         return f"{self.key}:opened"
-
-    def _count_request(self):
-        """
-        This request's number in the client's window, opening one if none
-        is open; None when the cache cannot be reached.
-        """
-        try:
-            return self.cache.incr(self.key)
-        except ValueError:
-            pass  # No window is open for this client.
-        if self.cache.add(self.key, 1, timeout=self.duration):
-            self.cache.set(self._opened_key, self.timer(), timeout=self.duration)
-            return 1
-        try:
-            # A concurrent request opened the window first.
-            return self.cache.incr(self.key)
-        except ValueError:
-            return None
 
 
 # Each class below takes its cache key from DRF's class of the same name and
@@ -162,6 +165,18 @@ class ScopedRateThrottle(
     Views that name a `throttle_scope` (checkout), per user when signed in,
     else per client address; other views are not limited by it.
     """
+
+    def allow_request(self, request, view):
+        # DRF's own reads the view's scope first; `counter` does that here.
+        return WindowRateThrottle.allow_request(self, request, view)
+
+    def counter(self, request, view):
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return None
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().counter(request, view)
 
 
 class AuthAddressRateThrottle(RateFromSettingsMixin, WindowRateThrottle):

@@ -357,7 +357,7 @@ def redis_cache(settings):
     remove_keys()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": REDIS_KEY_PREFIX,
         }

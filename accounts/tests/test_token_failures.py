@@ -198,7 +198,7 @@ def test_with_the_cache_out_of_reach_bad_tokens_still_get_a_401(
 ):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.1, "SOCKET_TIMEOUT": 0.1},
         }
@@ -216,7 +216,7 @@ def test_failures_are_counted_in_redis_when_it_is_the_cache(
     require_redis(REDIS_TEST_URL)
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": f"ravoos-token-failures-{uuid.uuid4().hex}",
         }

@@ -154,7 +154,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ravoos",
             "OPTIONS": {

@@ -23,7 +23,7 @@ from catalog.tests.factories import ProductFactory
 def redis_cache_at(port):
     return {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "KEY_PREFIX": "ravoos",
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.1, "SOCKET_TIMEOUT": 0.1},

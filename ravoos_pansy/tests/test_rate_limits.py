@@ -480,7 +480,7 @@ def redis_cache(settings):
     require_redis(REDIS_TEST_URL)
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": f"ravoos-throttle-test-{uuid.uuid4().hex}",
         }
