@@ -12,7 +12,9 @@ through: a lost count costs less than a refused customer.
 Each client's requests are counted in a window that opens with its first
 request and lasts the rate's period, by one atomic increment: a single
 Redis round trip per request, where DRF's own classes read and rewrite a
-list of timestamps and can lose counts to concurrent requests. Across the
+list of timestamps and can lose counts to concurrent requests. A cached
+read sends its increment in the round trip that reads the cached body
+(`ravoos_pansy.cached_responses`), so its count costs no trip of its own. Across the
 end of one window and the start of the next a client may get up to twice
 the rate, which is fine for rates. Password guessing is held off by the
 lockout in `accounts.lockout`, whose delays grow.
@@ -93,9 +95,9 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
     a window that opens with the client's first request (see above).
 
     Counting and judging are apart, so that a view may add the count to a
-    round trip it makes anyway (`ravoos_pansy.caching.lookup`): `counter()`
-    names what this request adds to, and `allow_count()` judges the count
-    it reached.
+    round trip it makes anyway (`ravoos_pansy.cached_responses`):
+    `counter()` names what this request adds to, and `allow_count()` judges
+    the count it reached.
     """
 
     def allow_request(self, request, view):

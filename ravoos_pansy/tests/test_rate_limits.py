@@ -13,6 +13,7 @@ import uuid
 from functools import partial
 
 import pytest
+import redis
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.test import RequestFactory
@@ -21,6 +22,7 @@ from knox.models import AuthToken
 from rest_framework.request import Request
 
 from accounts.models import User
+from catalog.tests.factories import CategoryFactory
 from orders.models import Order
 from ravoos_pansy.network import client_address, client_identity
 from ravoos_pansy.throttling import (
@@ -38,6 +40,7 @@ SIGNUP_URL = "/api/auth/signup/"
 LOGIN_URL = "/api/auth/login/"
 RESET_URL = "/api/auth/password/reset/"
 CONFIRM_URL = "/api/auth/password/reset/confirm/"
+CATEGORIES_URL = "/api/categories/"
 # JSON may escape a lone surrogate, which no UTF-8 text can hold.
 SURROGATE_EMAIL = "\ud800@example.com"
 
@@ -528,3 +531,91 @@ def test_the_wait_counts_down_from_the_first_request_of_the_window(rates, monkey
 
     assert allowed == [True, False]
     assert throttle.wait() == 35
+
+
+# --- Counted in the round trip of a cached read ------------------------------
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """The commands sent to Redis, one entry per round trip."""
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting_send(connection, command, check_health=True):
+        sent.append(command)
+        return send(connection, command, check_health)
+
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection, "send_packed_command", counting_send
+    )
+    return sent
+
+
+def anonymous_count_key(address="127.0.0.1"):
+    return AnonRateThrottle.cache_format % {"scope": "anon", "ident": address}
+
+
+@pytest.mark.django_db
+def test_a_cached_read_is_counted_in_its_one_round_trip_to_redis(
+    api_client, redis_cache, redis_round_trips, django_assert_num_queries
+):
+    CategoryFactory(name="Books")
+    api_client.get(CATEGORIES_URL)  # Opens the window and caches the tree.
+    redis_round_trips.clear()
+
+    with django_assert_num_queries(0):
+        response = api_client.get(CATEGORIES_URL)
+
+    assert response.status_code == 200
+    assert [node["name"] for node in response.json()] == ["Books"]
+    assert len(redis_round_trips) == 1
+    assert redis_cache.get(anonymous_count_key()) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", [{}, {"made_up": "1"}], ids=["cached", "a query never cached"]
+)
+def test_reads_past_the_anonymous_rate_are_refused_with_counts_in_redis(
+    api_client, redis_cache, rates, query
+):
+    rates(anon="2/min")
+
+    answers = [api_client.get("/api/products/", query) for _ in range(3)]
+    elsewhere = api_client.get("/api/products/", query, REMOTE_ADDR="198.51.100.9")
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2]["Retry-After"] == "60"
+    assert answers[2].json() == throttled_body(60)
+    assert elsewhere.status_code == 200
+    assert redis_cache.get(anonymous_count_key()) == 3
+    # The first count set the window's expiry, in the same atomic step.
+    assert 0 < redis_cache.ttl(anonymous_count_key()) <= 60
+
+
+@pytest.mark.django_db
+def test_with_the_read_cache_off_reads_are_still_counted(
+    api_client, redis_cache, rates, settings
+):
+    settings.READ_CACHE_SECONDS = 0
+    rates(anon="2/min")
+
+    answers = [api_client.get(CATEGORIES_URL) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert redis_cache.get(anonymous_count_key()) == 3
+
+
+@pytest.mark.django_db
+def test_a_signed_in_cached_read_is_counted_per_user_in_redis(
+    user_client, other_client, redis_cache, rates
+):
+    rates(user="2/min", anon="1/min")
+
+    answers = [user_client.get("/api/cart/") for _ in range(3)]
+    other = other_client.get("/api/cart/")
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2]["Retry-After"] == "60"
+    assert other.status_code == 200
