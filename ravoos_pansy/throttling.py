@@ -14,10 +14,10 @@ request and lasts the rate's period, by one atomic increment: a single
 Redis round trip per request, where DRF's own classes read and rewrite a
 list of timestamps and can lose counts to concurrent requests. A cached
 read sends its increment in the round trip that reads the cached body
-(`ravoos_pansy.cached_responses`), so its count costs no trip of its own. Across the
-end of one window and the start of the next a client may get up to twice
-the rate, which is fine for rates. Password guessing is held off by the
-lockout in `accounts.lockout`, whose delays grow.
+(`ravoos_pansy.cached_responses`), so its count costs no trip of its own.
+Across the end of one window and the start of the next a client may get
+up to twice the rate, which is fine for rates. Password guessing is held
+off by the lockout in `accounts.lockout`, whose delays grow.
 """
 
 import logging
