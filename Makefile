@@ -9,7 +9,7 @@ BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run migrate seed test lint format check serve-prod bench clean
+.PHONY: help install run migrate seed test lint format check serve-prod bench costs clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -59,6 +59,9 @@ bench: install ## Load-test the production server with wrk (docs/benchmarks.md)
 		echo "Installing wrk"; apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+costs: install ## Each route's CPU time, SQL and Redis round trips per request, in-process
+	$(BIN)/python -m bench.costs $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, caches and the SQLite database
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis db.sqlite3 staticfiles
