@@ -162,7 +162,7 @@ def main(argv=None):
     )
     environment["LOG_LEVEL"] = "WARNING"
     if not options.reuse_data:
-        _say(f"Preparing {database_url} with {options.products:,} products")
+        server.say(f"Preparing {database_url} with {options.products:,} products")
         server.recreate_database(database_url)
         server.manage("migrate", "--noinput", "-v0", environment=environment)
         server.prepare_dataset(
@@ -201,10 +201,10 @@ def main(argv=None):
             measured = _repeat(lines, options.requests)
         measure(application, warmup)
         cost = measure(application, measured, first_index=len(warmup))
-        _say(f"  {endpoint.label}: {cost.cpu_ms:.3f} ms CPU/request")
+        server.say(f"  {endpoint.label}: {cost.cpu_ms:.3f} ms CPU/request")
         rows.append((endpoint.label, cost))
 
-    _say("\n".join(table(rows)))
+    server.say("\n".join(table(rows)))
     server.flush_redis(options.redis)
 
 
@@ -214,7 +214,7 @@ def _repeat(lines, count):
 
 def _parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--products", type=int, default=10_000)
+    server.add_shared_arguments(parser)
     parser.add_argument(
         "--requests", type=int, default=3000, help="Measured requests per route."
     )
@@ -225,23 +225,8 @@ def _parse_arguments(argv):
         help="Requests per route before those (at least one of each request a "
         "route cycles through).",
     )
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
-    parser.add_argument(
-        "--only", nargs="*", help="Measure only these endpoint keys (and the ceiling)."
-    )
-    parser.add_argument(
-        "--reuse-data",
-        action="store_true",
-        help="Keep the database and request files of --work-dir from an earlier run.",
-    )
     parser.add_argument("--work-dir", help="Where the request files go.")
     return parser.parse_args(argv)
-
-
-def _say(text):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

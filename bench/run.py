@@ -14,7 +14,6 @@ The table is printed and written into docs/benchmarks.md.
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -71,14 +70,14 @@ def main(argv=None):
     )
     data = work / "data"
     if not options.reuse_data:
-        _say(f"Preparing {database_url} with {options.products:,} products")
+        server.say(f"Preparing {database_url} with {options.products:,} products")
         server.recreate_database(database_url)
         server.manage("migrate", "--noinput", "-v0", environment=environment)
         server.prepare_dataset(
             products=options.products, out=data, environment=environment
         )
 
-    _say(f"Server log: {work / 'server.log'}")
+    server.say(f"Server log: {work / 'server.log'}")
     interleaved = [CEILING]
     for endpoint in selected:
         interleaved += [endpoint, CEILING]
@@ -102,10 +101,10 @@ def main(argv=None):
         load_before=load_before,
         started=started,
     )
-    _say("\n".join(block))
+    server.say("\n".join(block))
     if options.write_docs:
         report.write_docs(DOCS, block)
-        _say(f"Written to {DOCS.relative_to(server.ROOT)}")
+        server.say(f"Written to {DOCS.relative_to(server.ROOT)}")
     server.flush_redis(options.redis)
 
 
@@ -128,7 +127,7 @@ def _measure(*, endpoints, environment, data, options, log_path, port_offset=0):
             result = _run(endpoint, base_url, requests_file, options, seconds)
             cpu = running.cpu_seconds() - cpu_before
             result = replace(result, cpu_ms=1000 * cpu / max(result.requests, 1))
-            _say(
+            server.say(
                 f"  {endpoint.label}: {result.per_second:,.0f} req/s, "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
                 f"{result.errors} errors, {result.cpu_ms:.2f} ms CPU/request"
@@ -187,7 +186,7 @@ def _measure_scaling(*, options, work):
     )
     try:
         for size in sorted(options.scale):
-            _say(f"Scaling: {size:,} products")
+            server.say(f"Scaling: {size:,} products")
             data = work / f"scale-{size}"
             server.prepare_dataset(
                 products=size,
@@ -262,7 +261,7 @@ def _gunicorn_overrides(options):
 
 def _parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--products", type=int, default=10_000)
+    server.add_shared_arguments(parser)
     parser.add_argument(
         "--scale",
         type=lambda text: [int(size) for size in text.split(",") if size],
@@ -292,16 +291,6 @@ def _parse_arguments(argv):
         "default when left out).",
     )
     parser.add_argument("--port", type=int, default=8710)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
-    parser.add_argument(
-        "--only", nargs="*", help="Measure only these endpoint keys (and the ceiling)."
-    )
-    parser.add_argument(
-        "--reuse-data",
-        action="store_true",
-        help="Keep the database and request files of --work-dir from an earlier run.",
-    )
     parser.add_argument("--work-dir", help="Where request files and the log go.")
     parser.add_argument(
         "--no-docs",
@@ -310,11 +299,6 @@ def _parse_arguments(argv):
         help="Print the table without writing docs/benchmarks.md.",
     )
     return parser.parse_args(argv)
-
-
-def _say(text):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

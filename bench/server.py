@@ -1,4 +1,7 @@
-"""The databases and the production server a benchmark run drives."""
+"""
+The databases and the production server a benchmark run drives, and the
+options and output that `bench.run` and `bench.costs` share.
+"""
 
 import os
 import secrets
@@ -26,6 +29,27 @@ THROTTLE_RATES = {
     "THROTTLE_USER": "1000000/min",
     "THROTTLE_CHECKOUT": "1000000/min",
 }
+
+
+def add_shared_arguments(parser):
+    """The options of the data a run prepares and of the routes it measures."""
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument(
+        "--only", nargs="*", help="Measure only these endpoint keys (and the ceiling)."
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="Keep the database and request files of --work-dir from an earlier run.",
+    )
+
+
+def say(text):
+    """Prints a line at once, so that a long run shows how far it has got."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def server_environment(*, database_url, redis_url, workers, threads, extra=None):
