@@ -41,9 +41,7 @@ def cached_get(*, generation_keys, query_params=()):
         def cached(view, request, *args, **kwargs):
             counters = view.throttle_counters(request)
             if not _is_cacheable_query(request.query_params, query_params):
-                counts = {
-                    counter.key: caching.count(counter) for counter in counters.values()
-                }
+                counts = caching.count_all(list(counters.values()))
                 view.check_throttle_counts(request, counters, counts)
                 return get(view, request, *args, **kwargs)
 

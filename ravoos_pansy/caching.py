@@ -80,7 +80,7 @@ def lookup(
     digest = hashlib.sha256(variant.encode()).hexdigest()[:32] if variant else "-"
     key = f"cached:{settings.READ_CACHE_RELEASE}:{name}:{digest}"
     if not settings.READ_CACHE_SECONDS:
-        counts = {counter.key: count(counter) for counter in counters}
+        counts = count_all(counters)
         return Slot(key=key, value=None, generations=None, counts=counts)
 
     counts, found = _count_and_get_many(counters, [*generation_keys, key])
@@ -105,8 +105,7 @@ def count(counter):
     returns the new count, or None when the cache cannot be reached.
     """
     if hasattr(cache, "count_and_get_many"):
-        counts, _ = _count_and_get_many([counter], [])
-        return counts[counter.key]
+        return count_all([counter])[counter.key]
     try:
         return cache.incr(counter.key)
     except ValueError:
@@ -118,6 +117,15 @@ def count(counter):
         return cache.incr(counter.key)
     except ValueError:
         return None
+
+
+def count_all(counters):
+    """
+    Adds one to each of `counters`, in one round trip with Redis; returns
+    the new counts by key (see `count`).
+    """
+    counts, _ = _count_and_get_many(counters, [])
+    return counts
 
 
 def _count_and_get_many(counters, keys):
