@@ -1,9 +1,15 @@
+import uuid
+
 import pytest
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from knox.models import AuthToken
 
 from accounts.tests.factories import UserFactory
 from bench.costs import measure, wsgi_environ
+from catalog.tests.factories import CategoryFactory
+from ravoos_pansy.tests.backing_services import require_redis
+from ravoos_pansy.tests.test_workers_share_limits import REDIS_TEST_URL
 
 CEILING_LINE = "GET\t/bench/ceiling/\t\t"
 
@@ -50,3 +56,31 @@ def test_queries_and_refused_requests_are_counted_per_request(bench_routes):
     assert cost.errors == 1  # The unknown product's 404.
     # The token's look-up and the product's: two statements in two requests.
     assert cost.queries == 1.0
+
+
+@pytest.fixture
+def redis_cache(settings):
+    require_redis(REDIS_TEST_URL)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"ravoos-costs-test-{uuid.uuid4().hex}",
+        }
+    }
+    yield cache
+    cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_round_trips_are_counted_per_request(bench_routes, redis_cache):
+    CategoryFactory(name="Books")
+    tree = "GET\t/api/categories/\t\t"
+    # The first read draws the generations and caches the tree; each
+    # later one is answered with one round trip.
+    measure(bench_routes, [tree])
+
+    cost = measure(bench_routes, [tree] * 4, first_index=1)
+
+    assert (cost.requests, cost.errors, cost.queries) == (4, 0, 0)
+    assert cost.redis_round_trips == 1.0
