@@ -8,7 +8,9 @@ on each side of it. The requests are the ones `make bench` sends (written
 by bench/dataset.py into the same PostgreSQL database, with the same
 Redis), passed straight to Django's WSGI handler with the production
 settings and DEBUG off. Per route it prints the CPU and wall time of a
-request, and how many SQL statements and Redis round trips it made.
+request, how many SQL statements and Redis round trips it made, and the
+CPU time the PostgreSQL and Redis servers spent meanwhile (PostgreSQL's
+only where it runs on this machine).
 Logging is at WARNING, so the per-request log line is left out.
 """
 
@@ -19,7 +21,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import server
@@ -39,6 +41,10 @@ class Cost:
     wall_ms: float
     queries: float
     redis_round_trips: float
+    # What the PostgreSQL and Redis servers spent meanwhile, left empty
+    # where it cannot be read (a database on another host).
+    postgres_cpu_ms: float | None = None
+    redis_cpu_ms: float | None = None
 
 
 def wsgi_environ(line, index):
@@ -140,16 +146,22 @@ def _counting_redis_round_trips(round_trips):
 def table(rows):
     lines = [
         "| route | requests | errors | CPU ms/request | wall ms/request "
-        "| SQL/request | Redis round trips/request |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| SQL/request | Redis round trips/request "
+        "| PostgreSQL CPU ms/request | Redis CPU ms/request |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, cost in rows:
         lines.append(
             f"| {label} | {cost.requests:,} | {cost.errors} | {cost.cpu_ms:.3f} "
             f"| {cost.wall_ms:.3f} | {cost.queries:.2f} "
-            f"| {cost.redis_round_trips:.2f} |"
+            f"| {cost.redis_round_trips:.2f} | {_milliseconds(cost.postgres_cpu_ms)} "
+            f"| {_milliseconds(cost.redis_cpu_ms)} |"
         )
     return lines
+
+
+def _milliseconds(value):
+    return "" if value is None else f"{value:.3f}"
 
 
 def main(argv=None):
@@ -200,12 +212,28 @@ def main(argv=None):
             warmup = _repeat(lines, max(options.warmup, len(lines)))
             measured = _repeat(lines, options.requests)
         measure(application, warmup)
+        servers_before = _servers_cpu_seconds(options.redis)
         cost = measure(application, measured, first_index=len(warmup))
+        cost = _with_servers_cpu(
+            cost, servers_before, _servers_cpu_seconds(options.redis)
+        )
         server.say(f"  {endpoint.label}: {cost.cpu_ms:.3f} ms CPU/request")
         rows.append((endpoint.label, cost))
 
     server.say("\n".join(table(rows)))
     server.flush_redis(options.redis)
+
+
+def _servers_cpu_seconds(redis_url):
+    return server.postgres_cpu_seconds(), server.redis_cpu_seconds(redis_url)
+
+
+def _with_servers_cpu(cost, before, after):
+    postgres_ms, redis_ms = (
+        None if first is None else 1000 * (last - first) / cost.requests
+        for first, last in zip(before, after, strict=True)
+    )
+    return replace(cost, postgres_cpu_ms=postgres_ms, redis_cpu_ms=redis_ms)
 
 
 def _repeat(lines, count):

@@ -116,6 +116,38 @@ def flush_redis(redis_url):
         client.close()
 
 
+def postgres_cpu_seconds(proc=Path("/proc")):
+    """
+    CPU time used so far by the PostgreSQL servers on this machine: each
+    postgres process's own, and that of the backends which have exited
+    (the postmaster has reaped them). None when none runs here, as when
+    the database is on another host.
+    """
+    ticks = None
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            # The process exited between the listing and the read.
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] != "postgres":
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        # utime, stime, cutime, cstime
+        ticks = (ticks or 0) + sum(int(field) for field in fields[11:15])
+    return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
+
+
+def redis_cpu_seconds(redis_url):
+    """CPU time used so far by the Redis server, as it reports it."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        cpu = client.info("cpu")
+    finally:
+        client.close()
+    return cpu["used_cpu_sys"] + cpu["used_cpu_user"]
+
+
 def manage(*args, environment):
     subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, check=True

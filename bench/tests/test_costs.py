@@ -1,12 +1,16 @@
+import os
 import uuid
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 from knox.models import AuthToken
 
 from accounts.tests.factories import UserFactory
-from bench.costs import measure, wsgi_environ
+from bench.costs import Cost, measure, table, wsgi_environ
+from bench.server import postgres_cpu_seconds, redis_cpu_seconds
 from catalog.tests.factories import CategoryFactory
 from ravoos_pansy.tests.backing_services import require_redis
 from ravoos_pansy.tests.test_workers_share_limits import REDIS_TEST_URL
@@ -84,3 +88,75 @@ def test_redis_round_trips_are_counted_per_request(bench_routes, redis_cache):
 
     assert (cost.requests, cost.errors, cost.queries) == (4, 0, 0)
     assert cost.redis_round_trips == 1.0
+
+
+def _write_stat(proc, pid, name, *, utime, stime, cutime=0, cstime=0):
+    # The layout of /proc/PID/stat, up to the fields that are read.
+    process = proc / str(pid)
+    process.mkdir()
+    (process / "stat").write_text(
+        f"{pid} ({name}) S 1 {pid} {pid} 0 -1 4194304 0 0 0 0 "
+        f"{utime} {stime} {cutime} {cstime} 20 0 1 0\n"
+    )
+
+
+def test_postgres_cpu_adds_every_postgres_process_and_its_reaped_backends(
+    tmp_path,
+):
+    _write_stat(tmp_path, 100, "postgres", utime=5, stime=3, cutime=40, cstime=2)
+    _write_stat(tmp_path, 101, "postgres", utime=7, stime=1)
+    _write_stat(tmp_path, 102, "python3.13", utime=900, stime=90)
+    (tmp_path / "self").mkdir()
+
+    seconds = postgres_cpu_seconds(proc=tmp_path)
+
+    assert seconds == 58 / os.sysconf("SC_CLK_TCK")
+
+
+def test_postgres_cpu_is_unknown_without_a_local_server(tmp_path):
+    _write_stat(tmp_path, 102, "python3.13", utime=900, stime=90)
+
+    assert postgres_cpu_seconds(proc=tmp_path) is None
+
+
+def test_a_row_without_postgres_cpu_leaves_its_cell_empty():
+    cost = Cost(
+        requests=10,
+        errors=0,
+        cpu_ms=1.5,
+        wall_ms=2.0,
+        queries=1.0,
+        redis_round_trips=1.0,
+        redis_cpu_ms=0.25,
+    )
+
+    row = table([("product detail", cost)])[-1]
+
+    assert row == "| product detail | 10 | 0 | 1.500 | 2.000 | 1.00 | 1.00 |  | 0.250 |"
+
+
+@pytest.mark.django_db
+def test_the_local_postgres_server_cpu_grows_with_the_work_it_does():
+    if connection.vendor != "postgresql":
+        pytest.skip("the database is not PostgreSQL")
+    if connection.settings_dict["HOST"] not in ("", "localhost", "127.0.0.1", "::1"):
+        pytest.skip("PostgreSQL runs on another host")
+    before = postgres_cpu_seconds()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM generate_series(1, 3000000)")
+
+    assert postgres_cpu_seconds() - before >= 0.05
+
+
+def test_the_redis_server_cpu_grows_with_the_work_it_does():
+    require_redis(REDIS_TEST_URL)
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    before = redis_cpu_seconds(REDIS_TEST_URL)
+
+    try:
+        client.eval("for i = 1, 20000000 do end return 1", 0)
+    finally:
+        client.close()
+
+    assert redis_cpu_seconds(REDIS_TEST_URL) - before >= 0.05
