@@ -155,7 +155,7 @@ def test_the_redis_server_cpu_grows_with_the_work_it_does():
     before = redis_cpu_seconds(REDIS_TEST_URL)
 
     try:
-        client.eval("for i = 1, 20000000 do end return 1", 0)
+        client.eval("for i = 1, 60000000 do end return 1", 0)
     finally:
         client.close()
 
