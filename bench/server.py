@@ -130,9 +130,9 @@ def postgres_cpu_seconds(proc=Path("/proc")):
         except OSError:
             # The process exited between the listing and the read.
             continue
-        if text[text.index("(") + 1 : text.rindex(")")] != "postgres":
+        name, fields = _parse_stat(text)
+        if name != "postgres":
             continue
-        fields = text[text.rindex(")") + 2 :].split()
         # utime, stime, cutime, cstime
         ticks = (ticks or 0) + sum(int(field) for field in fields[11:15])
     return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
@@ -195,8 +195,16 @@ class RunningServer:
 
 def _stat_fields(pid):
     """The fields of /proc/PID/stat after the command name."""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2 :].split()
+    return _parse_stat(Path(f"/proc/{pid}/stat").read_text())[1]
+
+
+def _parse_stat(text):
+    """
+    The command name of a /proc/PID/stat line and the fields after it. The
+    name is in parentheses and may hold spaces or parentheses itself.
+    """
+    name = text[text.index("(") + 1 : text.rindex(")")]
+    return name, text[text.rindex(")") + 2 :].split()
 
 
 def _children(pid):
