@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -12,6 +14,7 @@ from accounts.tests.factories import (
     UserFactory,
 )
 from ravoos_pansy.celery import app as celery_app
+from ravoos_pansy.tests.backing_services import REDIS_TEST_URL, require_redis
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -85,6 +88,21 @@ def _empty_cache():
     sends no signal, so cached catalog reads (and throttle counts) of one
     test would otherwise meet the rows of the next.
     """
+    cache.clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache in the real Redis, under a key prefix of its own."""
+    require_redis(REDIS_TEST_URL)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": f"ravoos-test-{uuid.uuid4().hex}",
+        }
+    }
+    yield cache
     cache.clear()
 
 

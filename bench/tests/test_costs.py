@@ -1,9 +1,7 @@
 import os
-import uuid
 
 import pytest
 import redis
-from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from knox.models import AuthToken
@@ -12,8 +10,7 @@ from accounts.tests.factories import UserFactory
 from bench.costs import Cost, measure, table, wsgi_environ
 from bench.server import postgres_cpu_seconds, redis_cpu_seconds
 from catalog.tests.factories import CategoryFactory
-from ravoos_pansy.tests.backing_services import require_redis
-from ravoos_pansy.tests.test_workers_share_limits import REDIS_TEST_URL
+from ravoos_pansy.tests.backing_services import REDIS_TEST_URL, require_redis
 
 CEILING_LINE = "GET\t/bench/ceiling/\t\t"
 
@@ -60,20 +57,6 @@ def test_queries_and_refused_requests_are_counted_per_request(bench_routes):
     assert cost.errors == 1  # The unknown product's 404.
     # The token's look-up and the product's: two statements in two requests.
     assert cost.queries == 1.0
-
-
-@pytest.fixture
-def redis_cache(settings):
-    require_redis(REDIS_TEST_URL)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"ravoos-costs-test-{uuid.uuid4().hex}",
-        }
-    }
-    yield cache
-    cache.clear()
 
 
 @pytest.mark.django_db(transaction=True)

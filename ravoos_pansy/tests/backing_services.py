@@ -14,6 +14,7 @@ import pytest
 import redis
 
 CHROMIUM = Path("/usr/bin/chromium")
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def require(available, what):

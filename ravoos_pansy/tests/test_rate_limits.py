@@ -9,13 +9,11 @@ low ones, which the throttles read on each request.
 
 import json
 import time
-import uuid
 from functools import partial
 
 import pytest
 import redis
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
@@ -32,9 +30,7 @@ from ravoos_pansy.throttling import (
     email_digest,
 )
 
-from .backing_services import require_redis
 from .concurrency import run_at_once
-from .test_workers_share_limits import REDIS_TEST_URL
 
 SIGNUP_URL = "/api/auth/signup/"
 LOGIN_URL = "/api/auth/login/"
@@ -475,21 +471,6 @@ def test_a_throttled_request_is_logged_with_its_scope_and_address(
 
 
 # --- How the throttles count -------------------------------------------------
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """The default cache in the real Redis, under a key prefix of its own."""
-    require_redis(REDIS_TEST_URL)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ravoos_pansy.cache_backends.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"ravoos-throttle-test-{uuid.uuid4().hex}",
-        }
-    }
-    yield cache
-    cache.clear()
 
 
 def anonymous_read(address="198.51.100.20"):

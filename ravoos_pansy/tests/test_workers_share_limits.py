@@ -25,12 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from .backing_services import require_redis
+from .backing_services import REDIS_TEST_URL, require_redis
 from .conftest import PROJECT_DIR, VENV_BIN, free_port, run_manage
 
 pytestmark = pytest.mark.slow
 
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 START_TIMEOUT_SECONDS = 120
 REQUEST_TIMEOUT_SECONDS = 30
 HEADERS = {"X-Forwarded-Proto": "https", "Content-Type": "application/json"}
