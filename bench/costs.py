@@ -174,11 +174,8 @@ def main(argv=None):
     )
     environment["LOG_LEVEL"] = "WARNING"
     if not options.reuse_data:
-        server.say(f"Preparing {database_url} with {options.products:,} products")
-        server.recreate_database(database_url)
-        server.manage("migrate", "--noinput", "-v0", environment=environment)
-        server.prepare_dataset(
-            products=options.products, out=data, environment=environment
+        server.prepare_database(
+            database_url, products=options.products, out=data, environment=environment
         )
     server.flush_redis(options.redis)
 

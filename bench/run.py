@@ -70,11 +70,8 @@ def main(argv=None):
     )
     data = work / "data"
     if not options.reuse_data:
-        server.say(f"Preparing {database_url} with {options.products:,} products")
-        server.recreate_database(database_url)
-        server.manage("migrate", "--noinput", "-v0", environment=environment)
-        server.prepare_dataset(
-            products=options.products, out=data, environment=environment
+        server.prepare_database(
+            database_url, products=options.products, out=data, environment=environment
         )
 
     server.say(f"Server log: {work / 'server.log'}")

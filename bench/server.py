@@ -154,6 +154,17 @@ def manage(*args, environment):
     )
 
 
+def prepare_database(database_url, *, products, out, environment):
+    """
+    A new database at `database_url`, migrated and filled with the run's
+    data, and the request files written to `out`.
+    """
+    say(f"Preparing {database_url} with {products:,} products")
+    recreate_database(database_url)
+    manage("migrate", "--noinput", "-v0", environment=environment)
+    prepare_dataset(products=products, out=out, environment=environment)
+
+
 def prepare_dataset(*, products, out, environment, catalog_only=False):
     command = [
         sys.executable,
